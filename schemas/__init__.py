@@ -1,0 +1,1 @@
+"""pandera schemas (YAML) for the framework register and the return rows."""

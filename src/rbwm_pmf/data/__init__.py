@@ -1,0 +1,1 @@
+"""Registers shipped with the package."""

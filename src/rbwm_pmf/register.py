@@ -1,0 +1,415 @@
+"""The framework register: priorities, panels, owners and indicators, from YAML or Excel."""
+
+from __future__ import annotations
+
+import difflib
+import math
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from .errors import RegisterError, RegisterProblem
+from .periods import Period
+from .rules import REGISTER_MESSAGES
+
+DEFAULT_REGISTER = "rbwm-2017-18.yaml"
+
+PRIORITY_COLUMNS = ["id", "name", "order"]
+PANEL_COLUMNS = ["id", "name"]
+OWNER_COLUMNS = ["id", "name", "contact_name", "contact_email"]
+INDICATOR_COLUMNS = [
+    "id", "name", "definition", "priority", "owner", "panel", "unit", "unit_label", "polarity",
+    "frequency", "measure_type", "q1_target", "q2_target", "q3_target", "q4_target",
+    "tolerance", "tolerance_type", "data_only", "min_value", "max_value",
+]
+FRAMEWORK_FIELDS = [
+    "id", "name", "council", "year", "version", "contact_name", "contact_email", "return_due_days",
+]
+UNITS = ("percent", "count", "rate", "days", "currency")
+UNIT_WORDS = {"percent": "%", "count": "number", "rate": "rate", "days": "days", "currency": "£"}
+MEASURE_WORDS = {
+    "snapshot": "Snapshot",
+    "cumulative": "Cumulative (year to date)",
+    "rolling": "Rolling 12 months",
+}
+
+
+@dataclass(frozen=True)
+class Priority:
+    """A strategic priority of the Council Plan."""
+
+    id: str
+    name: str
+    order: int
+
+
+@dataclass(frozen=True)
+class Panel:
+    """An Overview and Scrutiny panel."""
+
+    id: str
+    name: str
+
+
+@dataclass(frozen=True)
+class Owner:
+    """A service that owns indicators and returns figures for them."""
+
+    id: str
+    name: str
+    contact_name: str = ""
+    contact_email: str = ""
+
+
+@dataclass(frozen=True)
+class Indicator:
+    """One key performance indicator and its targets for each quarter."""
+
+    id: str
+    name: str
+    definition: str
+    priority: str
+    owner: str
+    panel: str
+    unit: str
+    unit_label: str
+    polarity: str  # higher or lower is better
+    frequency: str  # quarterly, half-yearly, annual
+    measure_type: str  # snapshot, cumulative, rolling
+    targets: tuple[float | None, float | None, float | None, float | None]
+    tolerance: float = 5.0
+    tolerance_type: str = "relative"  # relative (% of target) or absolute (units)
+    data_only: bool = False
+    min_value: float | None = None
+    max_value: float | None = None
+
+    def is_due(self, quarter: int) -> bool:
+        """Whether a value is expected for this quarter."""
+        if self.frequency == "half-yearly":
+            return quarter in (2, 4)
+        if self.frequency == "annual":
+            return quarter == 4
+        return True
+
+    def target(self, quarter: int) -> float | None:
+        """The target for a quarter, or None (data-only or not due)."""
+        return None if self.data_only else self.targets[quarter - 1]
+
+    @property
+    def bounds(self) -> tuple[float | None, float | None]:
+        """The lowest and highest possible values (percent: 0 to 100 unless set)."""
+        low, high = self.min_value, self.max_value
+        if self.unit == "percent":
+            low = 0.0 if low is None else low
+            high = 100.0 if high is None else high
+        elif low is None:
+            low = 0.0
+        return low, high
+
+    @property
+    def polarity_text(self) -> str:
+        """`Higher` or `Lower`, as the template's 'Good performance is' column says it."""
+        return "Higher" if self.polarity == "higher" else "Lower"
+
+    def to_row(self) -> dict[str, Any]:
+        """The indicator as one register row (the columns of the YAML and Excel forms)."""
+        row = {name: getattr(self, name, None) for name in INDICATOR_COLUMNS}
+        for q in range(4):
+            row[f"q{q + 1}_target"] = self.targets[q]
+        return row
+
+
+@dataclass(frozen=True)
+class Framework:
+    """A performance management framework register for one financial year."""
+
+    id: str
+    name: str
+    council: str
+    year: str  # financial year, like 2017-18
+    version: str
+    contact_name: str
+    contact_email: str
+    return_due_days: int
+    priorities: tuple[Priority, ...]
+    panels: tuple[Panel, ...]
+    owners: tuple[Owner, ...]
+    indicators: tuple[Indicator, ...]
+    source: str = field(default="", compare=False)
+
+    @cached_property
+    def _by_id(self) -> dict[str, Indicator]:
+        return {i.id: i for i in self.indicators}
+
+    def indicator(self, indicator_id: str) -> Indicator | None:
+        return self._by_id.get(indicator_id)
+
+    def owner(self, owner_id: str) -> Owner | None:
+        return next((o for o in self.owners if o.id == owner_id), None)
+
+    def priority(self, priority_id: str) -> Priority | None:
+        return next((p for p in self.priorities if p.id == priority_id), None)
+
+    def panel(self, panel_id: str) -> Panel | None:
+        return next((p for p in self.panels if p.id == panel_id), None)
+
+    def indicators_of(self, owner_id: str) -> list[Indicator]:
+        """An owner's indicators, in register order."""
+        return [i for i in self.indicators if i.owner == owner_id]
+
+    @property
+    def ordered_priorities(self) -> list[Priority]:
+        return sorted(self.priorities, key=lambda p: p.order)
+
+    def period(self, quarter: int) -> Period:
+        return Period(int(self.year[:4]), quarter)
+
+    def to_dict(self) -> dict[str, Any]:
+        """The register in the shape of its YAML form."""
+        return {
+            "framework": {k: getattr(self, k) for k in FRAMEWORK_FIELDS},
+            "priorities": [vars(p).copy() for p in self.priorities],
+            "panels": [vars(p).copy() for p in self.panels],
+            "owners": [vars(o).copy() for o in self.owners],
+            "indicators": [i.to_row() for i in self.indicators],
+        }
+
+
+# -- loading -------------------------------------------------------------------------------
+
+def load_framework(source: str | Path | None = None) -> Framework:
+    """Load and validate a register from YAML (.yaml/.yml) or Excel (.xlsx); default: RBWM 2017/18."""
+    if source is None:
+        text = resources.files("rbwm_pmf.data").joinpath(DEFAULT_REGISTER).read_text("utf-8")
+        return framework_from_dict(_yaml_tables(text, DEFAULT_REGISTER), f"(packaged) {DEFAULT_REGISTER}")
+    path = Path(source)
+    if not path.exists():
+        raise RegisterError(str(path), [RegisterProblem(
+            "register-missing-file", str(path), "", "", "", "the file does not exist")])
+    if path.suffix.lower() in {".yaml", ".yml"}:
+        tables = _yaml_tables(path.read_text("utf-8"), str(path))
+    elif path.suffix.lower() == ".xlsx":
+        tables = _xlsx_tables(path)
+    else:
+        raise RegisterError(str(path), [RegisterProblem(
+            "register-format", str(path), "", "", "",
+            "a register must be a .yaml, .yml or .xlsx file")])
+    return framework_from_dict(tables, str(path))
+
+
+def _yaml_tables(text: str, source: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise RegisterError(source, [RegisterProblem(
+            "register-unreadable", source, "", "", "", f"not valid YAML: {exc}")]) from exc
+    if not isinstance(data, Mapping):
+        raise RegisterError(source, [RegisterProblem(
+            "register-unreadable", source, "", "", "", "the YAML must be a mapping of tables")])
+    return dict(data)
+
+
+def _xlsx_tables(path: Path) -> dict[str, Any]:
+    from .xlsx import Workbook, XlsxOpenError
+
+    source = str(path)
+    try:
+        with Workbook(path) as wb:
+            tables: dict[str, Any] = {}
+            for table in ("Framework", "Priorities", "Panels", "Owners", "Indicators"):
+                real = wb.find_sheet(table)
+                if real is None:
+                    raise RegisterError(source, [RegisterProblem(
+                        "register-unreadable", table, "", "", "", "the sheet is missing")])
+                rows = [[c.value for c in row] for row in wb.read_sheet(real).rows()]
+                if table == "Framework":
+                    tables["framework"] = {
+                        str(r[0]).strip(): r[1] if len(r) > 1 else None
+                        for r in rows[1:] if r and r[0] not in (None, "")
+                    }
+                    continue
+                header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+                tables[table.lower()] = [
+                    {h: (r[i] if i < len(r) else None) for i, h in enumerate(header) if h}
+                    for r in rows[1:] if any(v not in (None, "") for v in r)
+                ]
+            return tables
+    except XlsxOpenError as exc:
+        raise RegisterError(source, [RegisterProblem(
+            "register-unreadable", source, "", "", "", f"cannot open the workbook ({exc})")]) from exc
+
+
+def _text(value: Any) -> str:
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return ""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value).strip()
+
+
+def _num(value: Any) -> float | None:
+    text = _text(value)
+    if text == "":
+        return None
+    return float(text)
+
+
+def _bool(value: Any) -> bool:
+    return _text(value).lower() in {"true", "yes", "1", "1.0"}
+
+
+def framework_from_dict(tables: Mapping[str, Any], source: str = "") -> Framework:
+    """Build and validate a Framework from its tables (the YAML form's shape)."""
+    problems: list[RegisterProblem] = []
+    meta = dict(tables.get("framework") or {})
+    for key in ("id", "name", "year"):
+        if _text(meta.get(key)) == "":
+            problems.append(RegisterProblem(
+                "register-missing-value", "Framework", "", key, "", "a value is required"))
+    year = _text(meta.get("year"))
+    if year:
+        try:
+            Period.parse(f"{year}-Q1")
+        except ValueError:
+            problems.append(RegisterProblem(
+                "register-bad-choice", "Framework", "", "year", year,
+                f"'{year}' is not a financial year like 2017-18"))
+
+    def table(name: str, columns: list[str]) -> list[dict[str, Any]]:
+        rows = tables.get(name) or []
+        if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
+            problems.append(RegisterProblem(
+                "register-unreadable", name.title(), "", "", "", "must be a list of rows"))
+            return []
+        return [{c: r.get(c) for c in columns} | dict(r) for r in rows]
+
+    priorities = table("priorities", PRIORITY_COLUMNS)
+    panels = table("panels", PANEL_COLUMNS)
+    owners = table("owners", OWNER_COLUMNS)
+    indicators = table("indicators", INDICATOR_COLUMNS)
+    for name, rows in (("Priorities", priorities), ("Panels", panels), ("Owners", owners)):
+        seen: set[str] = set()
+        for n, r in enumerate(rows, start=2):
+            rid = _text(r.get("id"))
+            where = f"row {n}" + (f" (id {rid})" if rid else "")
+            if not rid:
+                problems.append(RegisterProblem(
+                    "register-missing-value", name, where, "id", "", "a value is required"))
+            elif rid in seen:
+                problems.append(RegisterProblem(
+                    "register-duplicate-id", name, where, "id", rid,
+                    f"the id '{rid}' is used more than once"))
+            seen.add(rid)
+            if not _text(r.get("name")):
+                problems.append(RegisterProblem(
+                    "register-missing-value", name, where, "name", "", "a value is required"))
+        if not rows:
+            problems.append(RegisterProblem(
+                "register-missing-value", name, "", "", "", "the table has no rows"))
+    if not indicators:
+        problems.append(RegisterProblem(
+            "register-missing-value", "Indicators", "", "", "", "the table has no rows"))
+    else:
+        problems.extend(_check_indicators(indicators, priorities, panels, owners))
+    if problems:
+        raise RegisterError(source or "(register)", problems)
+
+    def defaulted(r: Mapping[str, Any], key: str, default: str) -> str:
+        return _text(r.get(key)).lower() or default
+
+    return Framework(
+        id=_text(meta["id"]),
+        name=_text(meta["name"]),
+        council=_text(meta.get("council")),
+        year=year,
+        version=_text(meta.get("version")) or "1",
+        contact_name=_text(meta.get("contact_name")),
+        contact_email=_text(meta.get("contact_email")),
+        return_due_days=int(_num(meta.get("return_due_days")) or 21),
+        priorities=tuple(
+            Priority(_text(r["id"]), _text(r["name"]), int(_num(r.get("order")) or n))
+            for n, r in enumerate(priorities, start=1)
+        ),
+        panels=tuple(Panel(_text(r["id"]), _text(r["name"])) for r in panels),
+        owners=tuple(
+            Owner(_text(r["id"]), _text(r["name"]), _text(r.get("contact_name")),
+                  _text(r.get("contact_email")))
+            for r in owners
+        ),
+        indicators=tuple(
+            Indicator(
+                id=_text(r["id"]),
+                name=_text(r["name"]),
+                definition=_text(r.get("definition")),
+                priority=_text(r["priority"]),
+                owner=_text(r["owner"]),
+                panel=_text(r.get("panel")),
+                unit=defaulted(r, "unit", "count"),
+                unit_label=_text(r.get("unit_label"))
+                or UNIT_WORDS[defaulted(r, "unit", "count")],
+                polarity=defaulted(r, "polarity", "higher"),
+                frequency=defaulted(r, "frequency", "quarterly"),
+                measure_type=defaulted(r, "measure_type", "snapshot"),
+                targets=(
+                    _num(r.get("q1_target")), _num(r.get("q2_target")),
+                    _num(r.get("q3_target")), _num(r.get("q4_target")),
+                ),
+                tolerance=5.0 if _num(r.get("tolerance")) is None else float(_num(r.get("tolerance")) or 0),
+                tolerance_type=defaulted(r, "tolerance_type", "relative"),
+                data_only=_bool(r.get("data_only")),
+                min_value=_num(r.get("min_value")),
+                max_value=_num(r.get("max_value")),
+            )
+            for r in indicators
+        ),
+        source=source,
+    )
+
+
+def _check_indicators(
+    rows: list[dict[str, Any]],
+    priorities: Iterable[Mapping[str, Any]],
+    panels: Iterable[Mapping[str, Any]],
+    owners: Iterable[Mapping[str, Any]],
+) -> list[RegisterProblem]:
+    import pandas as pd
+
+    from .checks import run_schema
+
+    frame = pd.DataFrame(
+        [{c: _text(r.get(c)) or None for c in INDICATOR_COLUMNS} for r in rows],
+        columns=INDICATOR_COLUMNS, dtype="object",
+    )
+    reference = {
+        "priorities": [_text(p.get("id")) for p in priorities],
+        "panels": [_text(p.get("id")) for p in panels],
+        "owners": [_text(o.get("id")) for o in owners],
+    }
+    choices = {
+        "unit": list(UNITS),
+        "polarity": ["higher", "lower"],
+        "frequency": ["quarterly", "half-yearly", "annual"],
+        "measure_type": ["snapshot", "cumulative", "rolling"],
+        "tolerance_type": ["relative", "absolute"],
+    }
+    problems = []
+    for failure in run_schema("register", frame, reference):
+        n = failure.index
+        rid = _text(rows[n].get("id"))
+        where = f"row {n + 2}" + (f" (indicator {rid})" if rid else "")
+        value = _text(rows[n].get(failure.field))
+        options = choices.get(failure.field, [])
+        close = difflib.get_close_matches(value.lower(), options, n=1)
+        message = REGISTER_MESSAGES[failure.code].format(
+            value=value,
+            choices=", ".join(options),
+            suggestion=f" (did you mean '{close[0]}'?)" if close else "",
+            quarter=failure.field[:2].upper(),
+        )
+        problems.append(RegisterProblem(failure.code, "Indicators", where, failure.field, value, message))
+    return problems

@@ -1,0 +1,432 @@
+"""A small, guarded reader of .xlsx files: cell values, formulas, number formats, cell addresses.
+
+Why not openpyxl or python-calamine here: calamine gives values but not number formats (needed to
+know that 0.934 in a percent cell means 93.4%), drops formulas that have no saved result and reads
+`#DIV/0!` as an empty string; openpyxl gives formats but is about twenty times slower and needs a
+second pass to tell a formula with no saved result from a blank. Parsing the sheet XML directly
+gives all of it in one pass, and every archive limit is checked before a byte is unzipped.
+"""
+
+from __future__ import annotations
+
+import posixpath
+import re
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from defusedxml import ElementTree as SafeET
+from defusedxml.common import DefusedXmlException
+
+NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
+_M = "{" + NS_MAIN + "}"
+
+OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+_ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
+_BUILTIN_PERCENT = {9, 10}
+_REF = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Bounds that keep a hostile file from exhausting memory or time."""
+
+    max_file_bytes: int = 25 * 1024 * 1024
+    max_part_bytes: int = 64 * 1024 * 1024
+    max_total_bytes: int = 256 * 1024 * 1024
+    max_parts: int = 2_000
+    max_ratio: int = 200  # unzipped/zipped, for parts over 1 MB unzipped
+    max_rows: int = 100_000  # rows of a sheet read before giving up
+
+
+DEFAULT_LIMITS = Limits()
+
+
+class XlsxOpenError(Exception):
+    """The file cannot be read as a workbook. `kind` names why, for the rule catalogue."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        self.kind = kind
+        self.detail = detail
+        super().__init__(f"{kind}: {detail}" if detail else kind)
+
+
+@dataclass(frozen=True)
+class Cell:
+    """One cell as Excel stored it."""
+
+    row: int
+    col: int
+    value: str | float | bool | None
+    kind: str  # number, text, bool, error, formula-no-result, blank, date
+    formula: str | None = None
+    number_format: str = "General"
+
+    @property
+    def ref(self) -> str:
+        return cell_ref(self.row, self.col)
+
+    @property
+    def is_percent(self) -> bool:
+        return format_is_percent(self.number_format)
+
+
+@dataclass
+class Sheet:
+    """The cells of one worksheet, keyed by (row, column), both 1-based."""
+
+    name: str
+    state: str
+    cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+
+    @property
+    def max_row(self) -> int:
+        return max((r for r, _ in self.cells), default=0)
+
+    @property
+    def max_col(self) -> int:
+        return max((c for _, c in self.cells), default=0)
+
+    def get(self, row: int, col: int) -> Cell:
+        return self.cells.get((row, col)) or Cell(row, col, None, "blank")
+
+    def rows(self) -> Iterator[list[Cell]]:
+        """Each row from 1 to max_row, as a list of cells from column 1 to max_col."""
+        width = self.max_col
+        for r in range(1, self.max_row + 1):
+            yield [self.get(r, c) for c in range(1, width + 1)]
+
+
+def col_letter(col: int) -> str:
+    """1 -> A, 27 -> AA."""
+    letters = ""
+    while col:
+        col, rem = divmod(col - 1, 26)
+        letters = chr(65 + rem) + letters
+    return letters
+
+
+def cell_ref(row: int, col: int) -> str:
+    return f"{col_letter(col)}{row}"
+
+
+def parse_ref(ref: str) -> tuple[int, int]:
+    """`F9` -> (9, 6)."""
+    match = _REF.match(ref.replace("$", "").upper())
+    if not match:
+        raise ValueError(f"not a cell reference: {ref}")
+    col = 0
+    for ch in match.group(1):
+        col = col * 26 + ord(ch) - 64
+    return int(match.group(2)), col
+
+
+def format_is_percent(code: str) -> bool:
+    """True when a number format shows values as percentages ('0.0%', '0%;[Red]-0%')."""
+    stripped = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code or "")
+    return "%" in stripped
+
+
+def sniff(path: Path) -> str:
+    """What the file really is, from its first bytes: xlsx-zip, ole, pdf, empty or other."""
+    with path.open("rb") as fh:
+        head = fh.read(8)
+    if not head:
+        return "empty"
+    if head.startswith(b"PK\x03\x04") or head.startswith(b"PK\x05\x06"):
+        return "zip"
+    if head.startswith(OLE_MAGIC):
+        return "ole"
+    if head.startswith(b"%PDF"):
+        return "pdf"
+    return "other"
+
+
+def _ole_is_encrypted(path: Path) -> bool:
+    with path.open("rb") as fh:
+        data = fh.read(4 * 1024 * 1024)
+    return _ENCRYPTION_MARK in data
+
+
+class Workbook:
+    """An open .xlsx archive; sheets are parsed on demand."""
+
+    def __init__(self, path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
+        self.path = Path(path)
+        self.limits = limits
+        self._zip = self._open_zip()
+        try:
+            self._check_archive()
+            self._shared: list[str] | None = None
+            self._formats: list[str] | None = None
+            self.sheets = self._read_sheet_list()
+        except BaseException:
+            self._zip.close()
+            raise
+
+    # -- opening -------------------------------------------------------------------------
+
+    def _open_zip(self) -> zipfile.ZipFile:
+        path, limits = self.path, self.limits
+        size = path.stat().st_size
+        if size > limits.max_file_bytes:
+            raise XlsxOpenError("too-large", f"{size:,} bytes")
+        kind = sniff(path)
+        if kind == "empty":
+            raise XlsxOpenError("empty")
+        if kind == "ole":
+            raise XlsxOpenError("encrypted" if _ole_is_encrypted(path) else "legacy-xls")
+        if kind != "zip":
+            raise XlsxOpenError("not-a-workbook", kind)
+        try:
+            return zipfile.ZipFile(path)
+        except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+            raise XlsxOpenError("corrupt", str(exc)) from exc
+
+    def _check_archive(self) -> None:
+        limits = self.limits
+        infos = self._zip.infolist()
+        names = {i.filename for i in infos}
+        if len(infos) > limits.max_parts:
+            raise XlsxOpenError("too-large", f"{len(infos):,} parts in the archive")
+        total = 0
+        for info in infos:
+            total += info.file_size
+            if info.file_size > limits.max_part_bytes:
+                raise XlsxOpenError("too-large", f"{info.filename} unzips to {info.file_size:,} bytes")
+            ratio = info.file_size / max(info.compress_size, 1)
+            if info.file_size > 1024 * 1024 and ratio > limits.max_ratio:
+                raise XlsxOpenError("too-large", f"{info.filename} is compressed {ratio:,.0f} to 1")
+        if total > limits.max_total_bytes:
+            raise XlsxOpenError("too-large", f"unzips to {total:,} bytes")
+        if "mimetype" in names:
+            mimetype = self._read_bytes("mimetype")[:100].decode("ascii", "replace")
+            if "opendocument" in mimetype:
+                raise XlsxOpenError("ods", mimetype)
+        if "xl/vbaProject.bin" in names or self.path.suffix.lower() in {".xlsm", ".xltm", ".xlsb"}:
+            raise XlsxOpenError("macro")
+        if "xl/workbook.xml" not in names and "xl/workbook.bin" not in names:
+            raise XlsxOpenError("not-a-workbook", "a zip archive without a workbook part")
+        if "xl/workbook.bin" in names:
+            raise XlsxOpenError("macro", "binary workbook (.xlsb)")
+
+    def _read_bytes(self, name: str) -> bytes:
+        try:
+            with self._zip.open(name) as fh:
+                return fh.read(self.limits.max_part_bytes + 1)
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+            # RuntimeError: a part encrypted with a zip password
+            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
+        except Exception as exc:  # zlib.error and friends
+            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
+
+    def _iterparse(self, name: str, events: tuple[str, ...] = ("end",)) -> Iterator[Any]:
+        try:
+            with self._zip.open(name) as fh:
+                yield from SafeET.iterparse(fh, events=events)
+        except DefusedXmlException as exc:
+            raise XlsxOpenError("xml-attack", f"{name}: {type(exc).__name__}") from exc
+        except SafeET.ParseError as exc:
+            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
+        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
+            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
+        except Exception as exc:  # zlib.error and friends
+            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
+
+    def _parse(self, name: str) -> Any:
+        data = self._read_bytes(name)
+        try:
+            return SafeET.fromstring(data)
+        except DefusedXmlException as exc:
+            raise XlsxOpenError("xml-attack", f"{name}: {type(exc).__name__}") from exc
+        except SafeET.ParseError as exc:
+            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
+
+    def _rels(self, part: str) -> dict[str, str]:
+        folder, base = posixpath.split(part)
+        rels_name = posixpath.join(folder, "_rels", base + ".rels")
+        if rels_name not in self._zip.namelist():
+            return {}
+        root = self._parse(rels_name)
+        out = {}
+        for rel in root.iter("{" + NS_PKG_REL + "}Relationship"):
+            target = rel.get("Target", "")
+            if target.startswith("/"):
+                resolved = target.lstrip("/")
+            else:
+                resolved = posixpath.normpath(posixpath.join(folder, target))
+            out[rel.get("Id", "")] = resolved
+        return out
+
+    def _read_sheet_list(self) -> list[tuple[str, str, str]]:
+        root = self._parse("xl/workbook.xml")
+        rels = self._rels("xl/workbook.xml")
+        sheets = []
+        for el in root.iter(_M + "sheet"):
+            rid = el.get("{" + NS_REL + "}id", "")
+            target = rels.get(rid, "")
+            sheets.append((el.get("name", ""), el.get("state", "visible"), target))
+        return sheets
+
+    # -- public ----------------------------------------------------------------------------
+
+    @property
+    def sheet_names(self) -> list[str]:
+        return [name for name, _, _ in self.sheets]
+
+    def find_sheet(self, name: str) -> str | None:
+        """The sheet's real name, matched without regard to case or outer spaces."""
+        want = name.strip().casefold()
+        for real, _, _ in self.sheets:
+            if real.strip().casefold() == want:
+                return real
+        return None
+
+    def read_sheet(self, name: str) -> Sheet:
+        for real, state, target in self.sheets:
+            if real == name:
+                break
+        else:
+            raise KeyError(name)
+        if target not in self._zip.namelist():
+            raise XlsxOpenError("corrupt", f"sheet '{name}' has no data part")
+        if self._shared is None:
+            self._shared = self._read_shared_strings()
+        if self._formats is None:
+            self._formats = self._read_formats()
+        sheet = Sheet(real, state)
+        self._read_cells(target, sheet)
+        return sheet
+
+    def close(self) -> None:
+        self._zip.close()
+
+    def __enter__(self) -> Workbook:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- parts -----------------------------------------------------------------------------
+
+    def _read_shared_strings(self) -> list[str]:
+        name = "xl/sharedStrings.xml"
+        if name not in self._zip.namelist():
+            return []
+        out: list[str] = []
+        for _, el in self._iterparse(name):
+            if el.tag == _M + "si":
+                out.append(_text_of(el))
+                el.clear()
+        return out
+
+    def _read_formats(self) -> list[str]:
+        name = "xl/styles.xml"
+        if name not in self._zip.namelist():
+            return []
+        root = self._parse(name)
+        custom = {
+            int(nf.get("numFmtId", "0")): nf.get("formatCode", "")
+            for nf in root.iter(_M + "numFmt")
+        }
+        formats = []
+        xfs = root.find(_M + "cellXfs")
+        for xf in xfs if xfs is not None else []:
+            fid = int(xf.get("numFmtId", "0") or 0)
+            if fid in custom:
+                formats.append(custom[fid])
+            elif fid in _BUILTIN_PERCENT:
+                formats.append("0%" if fid == 9 else "0.00%")
+            elif fid == 0:
+                formats.append("General")
+            else:
+                formats.append(f"builtin:{fid}")
+        return formats
+
+    def _read_cells(self, part: str, sheet: Sheet) -> None:
+        shared = self._shared or []
+        formats = self._formats or []
+        row_no = 0
+        rows_seen = 0
+        next_col = 1
+        for event, el in self._iterparse(part, ("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == _M + "row":
+                    # rows may omit r; then they follow the previous row
+                    r_attr = el.get("r")
+                    row_no = int(r_attr) if r_attr and r_attr.isdigit() else row_no + 1
+                    next_col = 1
+                    rows_seen += 1
+                    if rows_seen > self.limits.max_rows:
+                        raise XlsxOpenError(
+                            "too-large", f"more than {self.limits.max_rows:,} rows in '{sheet.name}'"
+                        )
+                continue
+            if tag == _M + "c":
+                ref = el.get("r")
+                r, c = parse_ref(ref) if ref else (row_no, next_col)
+                next_col = c + 1
+                cell = _cell(el, r, c, shared, formats)
+                if cell.kind != "blank":
+                    sheet.cells[(r, c)] = cell
+                el.clear()
+            elif tag == _M + "row":
+                el.clear()
+            elif tag == _M + "sheetData":
+                break
+
+
+def _text_of(el: Any) -> str:
+    """The text of a shared or inline string, skipping phonetic runs."""
+    parts = []
+    for node in el.iter():
+        if node.tag == _M + "t":
+            parts.append(node.text or "")
+        elif node.tag == _M + "rPh":
+            # phonetic guide text is not part of the value
+            for t in node.iter(_M + "t"):
+                t.text = ""
+    return "".join(parts)
+
+
+def _cell(el: Any, row: int, col: int, shared: list[str], formats: list[str]) -> Cell:
+    t = el.get("t", "n")
+    style = int(el.get("s", "0") or 0)
+    fmt = formats[style] if style < len(formats) else "General"
+    f_el = el.find(_M + "f")
+    v_el = el.find(_M + "v")
+    formula = None
+    if f_el is not None:
+        formula = f_el.text or ("(shared)" if f_el.get("t") == "shared" else "")
+    v = v_el.text if v_el is not None else None
+    if t == "inlineStr":
+        is_el = el.find(_M + "is")
+        text = _text_of(is_el) if is_el is not None else ""
+        return Cell(row, col, text, "text" if text != "" else "blank", formula, fmt)
+    if v is None or (v == "" and t != "str"):
+        if formula is not None:
+            return Cell(row, col, None, "formula-no-result", formula, fmt)
+        return Cell(row, col, None, "blank", None, fmt)
+    if t == "s":
+        try:
+            text = shared[int(v)]
+        except (ValueError, IndexError):
+            text = ""
+        return Cell(row, col, text, "text" if text != "" else "blank", formula, fmt)
+    if t == "str":
+        return Cell(row, col, v, "text" if v != "" else "blank", formula, fmt)
+    if t == "b":
+        return Cell(row, col, v.strip() in {"1", "true"}, "bool", formula, fmt)
+    if t == "e":
+        return Cell(row, col, v, "error", formula, fmt)
+    if t == "d":
+        return Cell(row, col, v, "date", formula, fmt)
+    try:
+        return Cell(row, col, float(v), "number", formula, fmt)
+    except ValueError:
+        return Cell(row, col, v, "text", formula, fmt)
