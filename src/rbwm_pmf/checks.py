@@ -188,9 +188,7 @@ def run_schema(name: str, frame: pd.DataFrame, reference: dict[str, Any] | None 
     checks = schema.checks
     out: list[Failure] = []
     seen: set[tuple[int, int]] = set()
-    for number, column, index in zip(
-        cases["check_number"], cases["column"], cases["index"], strict=True
-    ):
+    for number, index in zip(cases["check_number"], cases["index"], strict=True):
         if number is None or pd.isna(number) or index is None or pd.isna(index):
             # Only registered dataframe checks are expected; anything else is a schema bug.
             raise RuntimeError(f"schema {name} failed outside its checks:\n{cases}")
@@ -198,9 +196,8 @@ def run_schema(name: str, frame: pd.DataFrame, reference: dict[str, Any] | None 
         code, field = str(check.error), str(check.statistics.get("field"))
         if not _CODE.match(code):
             raise RuntimeError(f"schema {name}: check {number} has no rule code: {code}")
-        # A dataframe-level check reports a failure once per column; keep its own field.
-        if column != field:
-            continue
+        # A dataframe-level check reports a failure once per non-null column of the row
+        # (never for the null cell itself), so the check's own field names the cell.
         key = (int(number), int(index))
         if key not in seen:
             seen.add(key)

@@ -398,7 +398,8 @@ def _check_indicators(
         "tolerance_type": ["relative", "absolute"],
     }
     problems = []
-    for failure in run_schema("register", frame, reference):
+    failures = sorted(run_schema("register", frame, reference), key=lambda f: f.index)
+    for failure in failures:
         n = failure.index
         rid = _text(rows[n].get("id"))
         where = f"row {n + 2}" + (f" (indicator {rid})" if rid else "")
