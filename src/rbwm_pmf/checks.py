@@ -19,8 +19,8 @@ import pandera.pandas as pa
 from pandera.extensions import register_check_method
 
 # Lists a check compares against (the register's priorities, owners, ...), set per run.
-_REFERENCE: contextvars.ContextVar[dict[str, Any]] = contextvars.ContextVar(
-    "rbwm_pmf_reference", default={}
+_REFERENCE: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
+    "rbwm_pmf_reference", default=None
 )
 
 
@@ -56,7 +56,7 @@ def unique_value(df: pd.DataFrame, *, field: str) -> pd.Series:
 
 @register_check_method(statistics=["field", "table"], supported_types=pd.DataFrame)
 def known_reference(df: pd.DataFrame, *, field: str, table: str) -> pd.Series:
-    known = set(_REFERENCE.get().get(table, ()))
+    known = set((_REFERENCE.get() or {}).get(table, ()))
     return _blank(df[field]) | df[field].astype("string").str.strip().isin(known)
 
 
@@ -155,6 +155,40 @@ def change_within(df: pd.DataFrame, *, field: str, threshold: float) -> pd.Serie
     expected = _number(df["expected_from_previous"])
     change = (value - expected).abs() / expected.abs()
     return ~((change > threshold) & (expected != 0)).fillna(False)
+
+
+@register_check_method(statistics=["field", "group"], supported_types=pd.DataFrame)
+def unique_within(df: pd.DataFrame, *, field: str, group: str) -> pd.Series:
+    """The first row of each value within a group passes; later copies fail."""
+    key = df[field].astype("string").str.strip()
+    return _blank(df[field]) | ~pd.DataFrame({"g": df[group], "k": key}).duplicated(keep="first")
+
+
+@register_check_method(statistics=["field"], supported_types=pd.DataFrame)
+def owned_by_return_owner(df: pd.DataFrame, *, field: str) -> pd.Series:
+    known = df["indicator_owner"].notna() & (df["indicator_owner"] != "")
+    return ~known | (df["indicator_owner"] == df["return_owner"])
+
+
+@register_check_method(statistics=["field"], supported_types=pd.DataFrame)
+def target_as_issued(df: pd.DataFrame, *, field: str) -> pd.Series:
+    """The Target cell still holds what the template issued (a number, or 'Not due')."""
+    issued = _number(df["target_issued"])
+    read = _number(df["target_read"])
+    same_number = (read - issued).abs() <= 1e-6 * issued.abs().clip(lower=1)
+    text_read = df["target_read"].astype("string").str.strip().str.casefold()
+    same_text = issued.isna() & (text_read == df["target_issued_text"].astype("string").str.casefold())
+    known = df["indicator_owner"].notna()
+    return ~known | same_number.fillna(False) | same_text.fillna(False)
+
+
+@register_check_method(statistics=["field"], supported_types=pd.DataFrame)
+def name_as_issued(df: pd.DataFrame, *, field: str) -> pd.Series:
+    def norm(s: pd.Series) -> pd.Series:
+        return s.astype("string").str.replace(r"\s+", " ", regex=True).str.strip().str.casefold()
+
+    known = df["indicator_owner"].notna()
+    return ~known | (norm(df["name"]) == norm(df["name_issued"])).fillna(False)
 
 
 # -- running a schema ----------------------------------------------------------------------

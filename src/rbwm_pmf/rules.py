@@ -147,6 +147,16 @@ _RULES = [
          "{value} is a change of {detail} on the previous quarter ({expected}).",
          "Check the value; if it is right, explain the change in Commentary.",
          "a value with an extra zero"),
+    Rule("value-conflict", ERROR, "cell", "Two returns give this value",
+         "Indicator {indicator} for {detail} is also given in {other} ({expected}); neither value "
+         "is used.",
+         "Keep one return per owner and quarter: remove the wrong file, or consolidate with "
+         "--newest-wins to use the most recently saved one.", "a return sent twice with changes"),
+    Rule("value-conflict-newest", WARNING, "cell", "Older of two returns",
+         "Indicator {indicator} for {detail} is also given in {other} ({expected}), which is "
+         "newer; that value is used instead of this one.",
+         "Remove the older return from the folder if it is no longer wanted.",
+         "a corrected return sent after the first"),
     # -- commentary -------------------------------------------------------------------------
     Rule("commentary-missing", ERROR, "cell", "Commentary missing",
          "Indicator {indicator} is {detail}, so Commentary is required.",

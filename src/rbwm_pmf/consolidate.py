@@ -1,0 +1,267 @@
+"""Consolidation: merge the valid values of every return, rate each indicator and quarter,
+and build Table 1, the narrative, the return tracker and the sources list."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import layout
+from .errors import InputError
+from .periods import Period
+from .rag import NO_DATA, NOT_COMPARABLE, direction_of_travel, format_value, rate
+from .register import MEASURE_WORDS, Framework, load_framework
+from .summary import TOTAL, narrative, shares, table1
+from .validation import ValidationReport, collect_paths, check_returns
+from .reader import read_return
+
+DATA_COLUMNS = [
+    "period", "quarter", "priority_order", "priority", "indicator_id", "indicator", "owner_id",
+    "owner", "panel", "unit", "unit_label", "polarity", "measure_type", "frequency", "actual",
+    "target", "tolerance", "status", "reason", "direction", "data_status", "commentary",
+    "mitigation", "source_file", "source_cell",
+]
+
+
+@dataclass
+class ConsolidationResult:
+    """Everything the consolidated report needs, as DataFrames and sentences."""
+
+    framework: Framework
+    period: Period
+    data: pd.DataFrame  # one row per indicator and quarter of the year to date
+    table1: pd.DataFrame
+    shares: dict[str, int]
+    sentences: list[str]
+    tracker: pd.DataFrame
+    sources: pd.DataFrame
+    report: ValidationReport = field(repr=False)
+
+    @property
+    def summary(self) -> str:
+        """The narrative paragraph: "As at 30 September 2017, 16 of the 25 indicators ..."."""
+        return " ".join(self.sentences)
+
+    @property
+    def current(self) -> pd.DataFrame:
+        """The reporting period's rows of `data`: one per indicator."""
+        return self.data[self.data["period"] == str(self.period)].reset_index(drop=True)
+
+    @property
+    def issues(self) -> pd.DataFrame:
+        return self.report.issues
+
+    @property
+    def valid(self) -> bool:
+        return self.report.valid
+
+    def to_dict(self) -> dict[str, Any]:
+        t1 = self.table1.reset_index()
+        return {
+            "framework": self.framework.id,
+            "period": str(self.period),
+            "summary": self.summary,
+            "sentences": self.sentences,
+            "table1": _records(t1),
+            "shares": self.shares,
+            "data": _records(self.data),
+            "tracker": _records(self.tracker),
+            "sources": _records(self.sources),
+            "validation": self.report.to_dict(),
+        }
+
+    def write(self, path: str | Path, **options: Any) -> Path:
+        """Write the consolidated workbook (see `write_workbook`)."""
+        from .workbook import write_workbook
+
+        return write_workbook(self, path, **options)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in frame.to_dict(orient="records"):
+        out.append({str(k): (None if _is_missing(v) else v) for k, v in rec.items()})
+    return out
+
+
+def _is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False
+
+
+def consolidate(
+    paths: str | Path | Iterable[str | Path],
+    framework: Framework | str | Path | None = None,
+    period: str | Period | None = None,
+    *,
+    newest_wins: bool = False,
+) -> ConsolidationResult:
+    """Validate and merge returns for the year to date of `period` (default: the latest found)."""
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    files, skipped = collect_paths(paths)
+    returns = [read_return(p) for p in files]
+    if period is None:
+        found = [r.period for r in returns if r.period and r.period.fy == fw.year]
+        if not found:
+            raise InputError("No return says which period it is for; give the period (like "
+                             f"{fw.year}-Q2).")
+        period = max(p for p in found if p is not None)
+    wanted = Period.parse(period)
+    report = check_returns(returns, fw, wanted, wanted.year_to_date(), skipped, newest_wins)
+    return build_result(report, fw, wanted)
+
+
+def build_result(report: ValidationReport, fw: Framework, period: Period) -> ConsolidationResult:
+    """Rate every indicator for every quarter to date from the validated rows."""
+    frame = report.rows
+    accepted: dict[tuple[str, str], dict[str, Any]] = {}
+    if len(frame):
+        for rec in frame[frame["accepted"]].to_dict(orient="records"):
+            if rec["due"]:
+                accepted[(str(rec["indicator_id"]), str(rec["period"]))] = rec
+    received = {(f.owner_id, f.period) for f in report.files if f.period}
+    rejected_reason: dict[tuple[str, str], str] = {}
+    for issue in report.errors:
+        if issue.indicator_id and issue.cell and len(frame):
+            hit = frame[(frame["file"] == issue.file) & (frame["indicator_id"] == issue.indicator_id)]
+            for per in hit["period"].unique():
+                rejected_reason.setdefault((issue.indicator_id, str(per)),
+                                           f"value rejected: {issue.message}")
+        elif issue.indicator_id and issue.code == "indicator-missing":
+            f = next((f for f in report.files if f.path == issue.file), None)
+            if f:
+                rejected_reason.setdefault((issue.indicator_id, f.period), "row missing from the return")
+
+    rows = []
+    for q_period in period.year_to_date():
+        key_period = str(q_period)
+        for ind in fw.indicators:
+            prio = fw.priority(ind.priority)
+            owner = fw.owner(ind.owner)
+            panel = fw.panel(ind.panel)
+            rec = accepted.get((ind.id, key_period))
+            actual = None
+            if rec is not None and rec["actual_value"] is not None and not _is_missing(rec["actual_value"]):
+                actual = float(rec["actual_value"])
+            rating = rate(ind, q_period.quarter, actual)
+            reason = rating.reason
+            if rating.status == NO_DATA:
+                if (ind.id, key_period) in rejected_reason:
+                    reason = f"No data: {rejected_reason[(ind.id, key_period)]}"
+                elif (ind.owner, key_period) not in received:
+                    reason = f"No data: no return received from {owner.name if owner else ind.owner}"
+            if rec is not None:
+                data_status = "Returned"
+            elif not ind.is_due(q_period.quarter) or ind.data_only:
+                data_status = "Not due" if not ind.is_due(q_period.quarter) else "Data only"
+            elif (ind.owner, key_period) not in received:
+                data_status = "No return"
+            else:
+                data_status = "Rejected"
+            rows.append({
+                "period": key_period,
+                "quarter": q_period.quarter,
+                "priority_order": prio.order if prio else 0,
+                "priority": prio.name if prio else ind.priority,
+                "indicator_id": ind.id,
+                "indicator": ind.name,
+                "owner_id": ind.owner,
+                "owner": owner.name if owner else ind.owner,
+                "panel": panel.name if panel else ind.panel,
+                "unit": ind.unit,
+                "unit_label": ind.unit_label,
+                "polarity": ind.polarity,
+                "measure_type": MEASURE_WORDS.get(ind.measure_type, ind.measure_type),
+                "frequency": ind.frequency,
+                "actual": actual,
+                "target": ind.target(q_period.quarter) if ind.is_due(q_period.quarter) else None,
+                "tolerance": ind.tolerance,
+                "status": rating.status,
+                "reason": reason,
+                "direction": NOT_COMPARABLE,
+                "data_status": data_status,
+                "commentary": rec["commentary"] if rec else "",
+                "mitigation": rec["mitigation"] if rec else "",
+                "source_file": rec["file"] if rec else "",
+                "source_cell": f"{rec['sheet']}!{rec['refs'][layout.ACTUAL]}" if rec else "",
+            })
+    data = pd.DataFrame(rows, columns=DATA_COLUMNS)
+    # Direction of travel against the previous quarter.
+    values = {(r["indicator_id"], r["quarter"]): r["actual"] for r in rows}
+    data["direction"] = [
+        direction_of_travel(fw.indicator(i), q, values.get((i, q)), values.get((i, q - 1)))  # type: ignore[arg-type]
+        for i, q in zip(data["indicator_id"], data["quarter"], strict=True)
+    ]
+    current = data[data["period"] == str(period)]
+    t1 = table1(current.assign(priority=[fw.indicator(i).priority for i in current["indicator_id"]]),  # type: ignore[union-attr]
+                fw)
+    sentences = narrative(t1, period, len(fw.indicators))
+    return ConsolidationResult(
+        framework=fw,
+        period=period,
+        data=data,
+        table1=t1,
+        shares=shares(t1),
+        sentences=sentences,
+        tracker=_tracker(report, fw, period),
+        sources=_sources(report),
+        report=report,
+    )
+
+
+def _tracker(report: ValidationReport, fw: Framework, period: Period) -> pd.DataFrame:
+    rows = []
+    for owner in fw.owners:
+        due = [i for i in fw.indicators_of(owner.id) if i.is_due(period.quarter)]
+        if not fw.indicators_of(owner.id):
+            continue
+        mine = [f for f in report.files if f.owner_id == owner.id and f.period == str(period)]
+        valid = [f for f in mine if f.status in ("valid", "warnings")]
+        errors = sum(f.errors for f in mine)
+        warnings = sum(f.warnings for f in mine)
+        if not mine:
+            status = "Not received: chase"
+        elif valid:
+            status = "Valid" if not errors else "Valid return, but another copy has errors"
+        else:
+            status = "Errors: feedback to send"
+        rows.append({
+            "owner_id": owner.id,
+            "owner": owner.name,
+            "contact": ", ".join(x for x in (owner.contact_name, owner.contact_email) if x),
+            "indicators_due": len(due),
+            "returns_received": len(mine),
+            "returns_valid": len(valid),
+            "values_accepted": sum(f.rows_accepted for f in mine),
+            "errors": errors,
+            "warnings": warnings,
+            "status": status,
+        })
+    return pd.DataFrame(rows)
+
+
+def _sources(report: ValidationReport) -> pd.DataFrame:
+    rows = [
+        {
+            "file": f.path, "sha256": f.sha256, "owner_id": f.owner_id, "period": f.period,
+            "status": f.status, "rows_read": f.rows_read, "rows_accepted": f.rows_accepted,
+            "rows_rejected": f.rows_rejected, "errors": f.errors, "warnings": f.warnings,
+        }
+        for f in report.files
+    ]
+    rows += [
+        {"file": s.path, "sha256": "", "owner_id": "", "period": "", "status": f"skipped: {s.reason}",
+         "rows_read": 0, "rows_accepted": 0, "rows_rejected": 0, "errors": 0, "warnings": 0}
+        for s in report.skipped
+    ]
+    return pd.DataFrame(rows, columns=["file", "sha256", "owner_id", "period", "status", "rows_read",
+                                       "rows_accepted", "rows_rejected", "errors", "warnings"])
+
+
+__all__ = ["TOTAL", "ConsolidationResult", "build_result", "consolidate", "format_value"]

@@ -1,0 +1,259 @@
+"""Reading one return: find the Return sheet, its header row and columns by label, and every
+row's cells with their Excel addresses. Problems with the file itself become issues."""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import layout
+from .issues import Issue, make_issue
+from .periods import Period
+from .rules import DEFAULT_NOT_A_NUMBER_HINT, ERROR_VALUE_HINTS, NOT_A_NUMBER_HINTS
+from .xlsx import DEFAULT_LIMITS, Cell, Limits, Sheet, Workbook, XlsxOpenError, col_letter
+
+HEADER_SEARCH_ROWS = 50
+
+_OPEN_CODES = {
+    "empty": "file-empty",
+    "encrypted": "file-encrypted",
+    "legacy-xls": "file-legacy-xls",
+    "not-a-workbook": "file-not-a-workbook",
+    "corrupt": "file-unreadable",
+    "too-large": "file-too-large",
+    "ods": "file-ods",
+    "macro": "file-macro-enabled",
+    "xml-attack": "file-unsafe",
+}
+
+
+@dataclass(frozen=True)
+class ReturnRow:
+    """One table row of a return, with the cell under each header label."""
+
+    row: int
+    cells: dict[str, Cell]
+
+    def cell(self, label: str) -> Cell:
+        return self.cells[label]
+
+    @property
+    def indicator_id(self) -> str:
+        return text_of(self.cells[layout.ID])
+
+
+@dataclass
+class ReturnFile:
+    """What was read from one return file."""
+
+    path: Path
+    sha256: str = ""
+    size: int = 0
+    sheet: str = ""
+    meta: dict[str, str] = field(default_factory=dict)
+    header_row: int | None = None
+    columns: dict[str, int] = field(default_factory=dict)
+    rows: list[ReturnRow] = field(default_factory=list)
+    issues: list[Issue] = field(default_factory=list)
+
+    @property
+    def opened(self) -> bool:
+        """True when the rows could be read (no file-level error)."""
+        return not any(i.is_error for i in self.issues)
+
+    @property
+    def owner_id(self) -> str:
+        return self.meta.get("owner_id", "")
+
+    @property
+    def framework_id(self) -> str:
+        return self.meta.get("framework_id", "")
+
+    @property
+    def period(self) -> Period | None:
+        try:
+            return Period.parse(self.meta.get("period", ""))
+        except ValueError:
+            return None
+
+    def ref(self, label: str, row: int) -> str:
+        """The address of a label's cell in a row, like `F9`."""
+        return f"{col_letter(self.columns[label])}{row}"
+
+
+def text_of(cell: Cell) -> str:
+    """A cell's value as text, stripped ('' for blank); numbers without a trailing .0."""
+    value = cell.value
+    if value is None:
+        return ""
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else repr(value)
+    return str(value).strip()
+
+
+def _norm(text: object) -> str:
+    return re.sub(r"\s+", " ", str(text or "")).strip().casefold()
+
+
+def sha256_of(path: Path) -> str:
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for block in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(block)
+    return digest.hexdigest()
+
+
+def read_return(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ReturnFile:
+    """Read a return file. Never raises for a bad file: problems are in `.issues`."""
+    path = Path(path)
+    result = ReturnFile(path=path)
+    name = str(path)
+    try:
+        result.size = path.stat().st_size
+        result.sha256 = sha256_of(path)
+    except OSError as exc:
+        result.issues.append(make_issue("file-unreadable", name, detail=exc.strerror or str(exc)))
+        return result
+    try:
+        with Workbook(path, limits) as wb:
+            _read_workbook(wb, result)
+    except XlsxOpenError as exc:
+        code = _OPEN_CODES.get(exc.kind, "file-unreadable")
+        result.issues.append(make_issue(code, name, detail=exc.detail or exc.kind,
+                                        suffix=path.suffix or "(none)"))
+        result.rows = []
+    except (ValueError, KeyError, IndexError, OverflowError, MemoryError, RecursionError) as exc:
+        # Malformed parts that parse as XML but make no sense as a workbook.
+        result.issues.append(make_issue("file-unreadable", name, detail=type(exc).__name__))
+        result.rows = []
+    return result
+
+
+def _read_workbook(wb: Workbook, result: ReturnFile) -> None:
+    name = str(result.path)
+    meta_name = wb.find_sheet(layout.META_SHEET)
+    if meta_name is not None:
+        meta_sheet = wb.read_sheet(meta_name)
+        for row in meta_sheet.rows():
+            if len(row) >= 2 and text_of(row[0]):
+                result.meta[text_of(row[0])] = text_of(row[1])
+    sheet_name = wb.find_sheet(layout.RETURN_SHEET)
+    if sheet_name is None:
+        found = ", ".join(f"'{s}'" for s in wb.sheet_names if s != meta_name) or "none"
+        result.issues.append(make_issue("sheet-missing", name, expected=layout.RETURN_SHEET,
+                                        found=found))
+        return
+    result.sheet = sheet_name
+    if not result.meta.get("period") or not result.meta.get("owner_id"):
+        result.issues.append(make_issue("metadata-missing", name, sheet=sheet_name))
+    sheet = wb.read_sheet(sheet_name)
+    _read_table(sheet, result)
+
+
+def _read_table(sheet: Sheet, result: ReturnFile) -> None:
+    name = str(result.path)
+    wanted = {_norm(h): h for h in layout.HEADERS}
+    best_row, best = 0, {}
+    for r in range(1, min(sheet.max_row, HEADER_SEARCH_ROWS) + 1):
+        found: dict[str, int] = {}
+        for c in range(1, sheet.max_col + 1):
+            label = wanted.get(_norm(sheet.get(r, c).value))
+            if label and label not in found:
+                found[label] = c
+        if len(found) > len(best):
+            best_row, best = r, found
+    if not best:
+        result.issues.append(make_issue(
+            "header-missing", name, sheet=sheet.name, column=layout.ID,
+            detail=f"no header row was found in the first {HEADER_SEARCH_ROWS} rows"))
+        return
+    result.header_row, result.columns = best_row, best
+    missing = [h for h in layout.REQUIRED_HEADERS if h not in best]
+    for label in missing:
+        result.issues.append(make_issue(
+            "header-missing", name, sheet=sheet.name, cell=f"{best_row}:{best_row}", column=label,
+            detail=f"header row {best_row}"))
+    if missing:
+        return
+    key_cols = [best[layout.ID], best[layout.TARGET], best[layout.ACTUAL]]
+    for r in range(best_row + 1, sheet.max_row + 1):
+        cells = {label: sheet.get(r, c) for label, c in best.items()}
+        if all(sheet.get(r, c).kind == "blank" for c in key_cols) and all(
+            cells[label].kind == "blank" for label in (layout.COMMENTARY, layout.MITIGATION)
+        ):
+            continue
+        result.rows.append(ReturnRow(r, cells))
+
+
+# -- interpreting what was typed ------------------------------------------------------------
+
+_PLAIN_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[-+]?\.\d+$")
+_PERCENT_TEXT = re.compile(r"^([-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?)\s*%$")
+_CURRENCY_TEXT = re.compile(r"^£\s*([-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?)$")
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """What an Actual cell means: its kind, its value in report units (percent in points)."""
+
+    kind: str  # blank, number, text-number, text, error, formula-no-result
+    value: float | None
+    raw: str
+    detail: str = ""
+
+
+def _clean(value: float) -> float:
+    return round(value, 9)
+
+
+def interpret_actual(cell: Cell, unit: str) -> Parsed:
+    """Interpret an Actual cell. A percent-formatted cell holding 0.934 is 93.4 points."""
+    raw = "" if cell.value is None else str(cell.value)
+    if cell.kind == "number":
+        value = float(cell.value)  # type: ignore[arg-type]
+        if cell.is_percent:
+            value *= 100
+        return Parsed("number", _clean(value), raw)
+    if cell.kind == "formula-no-result":
+        return Parsed("formula-no-result", None, cell.formula or "")
+    if cell.kind == "error":
+        return Parsed("error", None, raw, ERROR_VALUE_HINTS.get(raw, "an error in the formula"))
+    if cell.kind == "blank":
+        return Parsed("blank", None, raw)
+    if cell.kind in ("bool", "date"):
+        return Parsed("text", None, raw, DEFAULT_NOT_A_NUMBER_HINT)
+    text = raw.strip().replace("\u00a0", " ")
+    if text == "":
+        return Parsed("blank", None, raw)
+    if _PLAIN_NUMBER.match(text):
+        number = float(text.replace(",", ""))
+        return Parsed("text-number", _clean(number), raw, _plain(number))
+    match = _PERCENT_TEXT.match(text)
+    if match and unit == "percent":
+        number = float(match.group(1).replace(",", ""))
+        return Parsed("text-number", _clean(number), raw, f"{_plain(number)}, without the % sign")
+    match = _CURRENCY_TEXT.match(text)
+    if match and unit == "currency":
+        number = float(match.group(1).replace(",", ""))
+        return Parsed("text-number", _clean(number), raw, f"{_plain(number)}, without the £ sign")
+    lowered = text.casefold()
+    for pattern, hint in NOT_A_NUMBER_HINTS:
+        if re.search(pattern, lowered):
+            return Parsed("text", None, raw, hint)
+    return Parsed("text", None, raw, DEFAULT_NOT_A_NUMBER_HINT)
+
+
+def _plain(number: float) -> str:
+    return str(int(number)) if number.is_integer() else repr(number)
+
+
+def target_as_read(cell: Cell) -> float | str | None:
+    """The Target cell as the owner sees it: percent cells in points, text as text."""
+    if cell.kind == "number":
+        value = float(cell.value)  # type: ignore[arg-type]
+        return _clean(value * 100 if cell.is_percent else value)
+    if cell.kind == "blank":
+        return None
+    return text_of(cell)

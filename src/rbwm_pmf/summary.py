@@ -1,0 +1,84 @@
+"""Table 1 (RAG counts by priority) and the report's narrative sentences, from the counts."""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from .periods import Period
+from .rag import AMBER, GREEN, NO_DATA, NOT_RATED, RED
+from .register import Framework
+
+_WORDS = "zero one two three four five six seven eight nine".split()
+TOTAL = "Total"
+
+
+def number_word(n: int) -> str:
+    """Numbers below ten as words, the rest as digits (house style of the report)."""
+    return _WORDS[n] if 0 <= n < 10 else f"{n:,}"
+
+
+def table1(statuses: pd.DataFrame, framework: Framework) -> pd.DataFrame:
+    """Counts of Green/Amber/Red per priority in register order, with totals.
+
+    `statuses` has one row per indicator with columns `priority` (id) and `status`. Not rated
+    and No data columns appear when any indicator has that status, so every indicator is
+    counted once.
+    """
+    columns = [GREEN, AMBER, RED]
+    extra = [s for s in (NOT_RATED, NO_DATA) if (statuses["status"] == s).any()]
+    rows = []
+    for p in framework.ordered_priorities:
+        mine = statuses[statuses["priority"] == p.id]["status"]
+        counts = {c: int((mine == c).sum()) for c in columns + extra}
+        rows.append({"Priority": p.name, **{c: counts[c] for c in columns},
+                     TOTAL: sum(counts[c] for c in columns), **{c: counts[c] for c in extra}})
+    frame = pd.DataFrame(rows, columns=["Priority", *columns, TOTAL, *extra])
+    totals = {"Priority": TOTAL, **{c: int(frame[c].sum()) for c in frame.columns[1:]}}
+    frame = pd.concat([frame, pd.DataFrame([totals])], ignore_index=True)
+    return frame.set_index("Priority")
+
+
+def shares(table: pd.DataFrame) -> dict[str, int]:
+    """Whole-percent shares of the rated indicators (rounding may stop them summing to 100)."""
+    total = int(table.loc[TOTAL, TOTAL])
+    if total == 0:
+        return {GREEN: 0, AMBER: 0, RED: 0}
+    return {s: int(round_half_up(100 * int(table.loc[TOTAL, s]) / total)) for s in (GREEN, AMBER, RED)}
+
+
+def round_half_up(x: float) -> int:
+    return int(x + 0.5) if x >= 0 else -int(-x + 0.5)
+
+
+def _count(n: int, noun: str = "indicator") -> str:
+    return f"{number_word(n)} {noun}{'' if n == 1 else 's'}"
+
+
+def _were(n: int) -> str:
+    return "was" if n == 1 else "were"
+
+
+def narrative(table: pd.DataFrame, period: Period, indicators: int) -> list[str]:
+    """The summary sentences, like the report's: "As at 30 September 2017, 16 of the 25 ..."."""
+    g, a, r = (int(table.loc[TOTAL, s]) for s in (GREEN, AMBER, RED))
+    rated = g + a + r
+    of_what = f"the {number_word(rated)} indicators" if rated == indicators else (
+        f"the {number_word(rated)} indicators rated")
+    if rated == 0:
+        first = f"As at {period.end_text}, no indicators could be rated."
+    else:
+        parts = [
+            f"{number_word(g)} of {of_what} {_were(g)} performing at or above target",
+            f"{_count(a) if a else 'no indicators'} {_were(a)} just short of target",
+            f"{_count(r) if r else 'no indicators'} {_were(r)} below target",
+        ]
+        first = f"As at {period.end_text}, {parts[0]}, {parts[1]} and {parts[2]}."
+    sentences = [first]
+    nr = int(table.loc[TOTAL, NOT_RATED]) if NOT_RATED in table.columns else 0
+    nd = int(table.loc[TOTAL, NO_DATA]) if NO_DATA in table.columns else 0
+    if nd:
+        sentences.append(f"{_count(nd).capitalize()} had no data for the quarter.")
+    if nr:
+        sentences.append(
+            f"{_count(nr).capitalize()} {_were(nr)} not rated (not due this quarter, or data only).")
+    return sentences

@@ -1,0 +1,534 @@
+"""Validating a batch of returns: read each file, check every row against the register in one
+pandera pass, and report each problem once, at its cell."""
+
+from __future__ import annotations
+
+import fnmatch
+import os
+from collections.abc import Iterable, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from . import layout
+from .errors import InputError
+from .issues import ISSUE_FIELDS, Issue, make_issue
+from .periods import Period
+from .rag import AMBER, RED, rate
+from .reader import ReturnFile, interpret_actual, read_return, target_as_read, text_of
+from .register import Framework, load_framework
+from .rules import RULES
+
+RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
+SKIP_PATTERNS = ("~$*", ".~lock.*#", ".*")
+_FIELD_LABELS = {
+    "indicator_id": layout.ID,
+    "name": layout.NAME,
+    "target": layout.TARGET,
+    "actual": layout.ACTUAL,
+    "commentary": layout.COMMENTARY,
+    "mitigation": layout.MITIGATION,
+}
+# A problem with the row's identity makes every other check of that row meaningless.
+_IDENTITY_CODES = ("indicator-id-missing", "indicator-unknown", "indicator-duplicate",
+                   "indicator-other-owner")
+_RULE_ORDER = {code: n for n, code in enumerate(RULES)}
+
+
+@dataclass(frozen=True)
+class SkippedFile:
+    """A file that was found but is not a return (a lock file, a hidden file, a non-workbook)."""
+
+    path: str
+    reason: str
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class FileOutcome:
+    """What happened to one return: who and when it is for, and how many rows were used."""
+
+    path: str
+    sha256: str
+    owner_id: str = ""
+    period: str = ""
+    status: str = ""  # valid, warnings, errors, unreadable
+    rows_read: int = 0
+    rows_accepted: int = 0
+    rows_rejected: int = 0
+    errors: int = 0
+    warnings: int = 0
+
+    def to_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class ValidationReport:
+    """Every problem in a batch of returns, each file's outcome, and the rows read."""
+
+    framework: Framework
+    period: Period | None
+    files: list[FileOutcome]
+    records: list[Issue]
+    skipped: list[SkippedFile]
+    rows: pd.DataFrame = field(repr=False)
+
+    @property
+    def valid(self) -> bool:
+        """True when no return has an error (warnings are allowed)."""
+        return not any(i.is_error for i in self.records)
+
+    @property
+    def errors(self) -> list[Issue]:
+        return [i for i in self.records if i.is_error]
+
+    @property
+    def warnings(self) -> list[Issue]:
+        return [i for i in self.records if not i.is_error]
+
+    @property
+    def issues(self) -> pd.DataFrame:
+        """One row per problem, with the columns of an Issue."""
+        return pd.DataFrame([i.to_dict() for i in self.records], columns=list(ISSUE_FIELDS))
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "valid": self.valid,
+            "framework": self.framework.id,
+            "period": str(self.period) if self.period else None,
+            "summary": {
+                "files": len(self.files),
+                "errors": len(self.errors),
+                "warnings": len(self.warnings),
+                "skipped": len(self.skipped),
+            },
+            "files": [f.to_dict() for f in self.files],
+            "issues": [i.to_dict() for i in self.records],
+            "skipped": [s.to_dict() for s in self.skipped],
+        }
+
+
+# -- finding files ------------------------------------------------------------------------
+
+def skip_reason(path: Path) -> str | None:
+    """Why a file found in a folder is not a return, or None if it should be read."""
+    name = path.name
+    if fnmatch.fnmatch(name, "~$*"):
+        return "Excel lock file (the workbook is open somewhere)"
+    if fnmatch.fnmatch(name, ".~lock.*#"):
+        return "LibreOffice lock file (the workbook is open somewhere)"
+    if name.startswith("."):
+        return "hidden file"
+    if path.suffix.lower() not in RETURN_SUFFIXES:
+        return f"not a spreadsheet ({path.suffix or 'no extension'})"
+    return None
+
+
+def collect_paths(
+    paths: str | Path | Iterable[str | Path],
+) -> tuple[list[Path], list[SkippedFile]]:
+    """Expand files and folders (recursively) into returns to read and files skipped."""
+    if isinstance(paths, (str, Path)):
+        paths = [paths]
+    found: list[Path] = []
+    skipped: list[SkippedFile] = []
+    for given in paths:
+        path = Path(given)
+        if path.is_dir():
+            for root, dirs, files in os.walk(path):
+                dirs[:] = sorted(d for d in dirs if not d.startswith("."))
+                for name in sorted(files):
+                    child = Path(root) / name
+                    reason = skip_reason(child)
+                    if reason:
+                        skipped.append(SkippedFile(str(child), reason))
+                    else:
+                        found.append(child)
+        elif path.is_file():
+            # A file named explicitly is read even if its name looks odd, except lock files.
+            reason = skip_reason(path)
+            if reason and ("lock" in reason):
+                skipped.append(SkippedFile(str(path), reason))
+            else:
+                found.append(path)
+        else:
+            raise InputError(f"{path} does not exist.")
+    return found, skipped
+
+
+# -- validating ---------------------------------------------------------------------------
+
+def validate(
+    paths: str | Path | Iterable[str | Path],
+    framework: Framework | str | Path | None = None,
+    period: str | Period | None = None,
+    *,
+    periods: Sequence[Period] | None = None,
+    newest_wins: bool = False,
+) -> ValidationReport:
+    """Validate returns (files, folders or a list) against a register (default: RBWM 2017/18).
+
+    With `period`, every return must be for that period; `periods` allows several (used by
+    consolidation for the year to date).
+    """
+    fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    wanted = Period.parse(period) if period is not None else None
+    allowed = list(periods) if periods is not None else ([wanted] if wanted else None)
+    files, skipped = collect_paths(paths)
+    returns = [read_return(p) for p in files]
+    return check_returns(returns, fw, wanted, allowed, skipped, newest_wins)
+
+
+def check_returns(
+    returns: list[ReturnFile],
+    framework: Framework,
+    period: Period | None,
+    allowed: Sequence[Period] | None,
+    skipped: list[SkippedFile],
+    newest_wins: bool = False,
+) -> ValidationReport:
+    """Check what was read (file by file, then every row in one pass) and build the report."""
+    records: list[Issue] = []
+    usable: list[ReturnFile] = []
+    first_by_hash: dict[str, str] = {}
+    for ret in returns:
+        file_issues = list(ret.issues)
+        if ret.opened:
+            if ret.sha256 in first_by_hash:
+                file_issues.append(make_issue("file-duplicate", str(ret.path),
+                                              other=first_by_hash[ret.sha256]))
+            else:
+                first_by_hash[ret.sha256] = str(ret.path)
+                file_issues.extend(_check_file(ret, framework, allowed))
+        ret.issues = file_issues
+        records.extend(file_issues)
+        if not any(i.is_error for i in file_issues):
+            usable.append(ret)
+
+    frame = _rows_frame(usable, framework)
+    row_issues = _check_rows(frame, framework) if len(frame) else []
+    row_issues.extend(_conflicts(frame, row_issues, newest_wins))
+    row_issues.extend(_missing_rows(usable, framework))
+    records.extend(row_issues)
+
+    rejected = {
+        (i.file, _row_of(i.cell)) for i in row_issues
+        if (i.is_error or i.code == "value-conflict-newest") and i.cell
+    }
+    if len(frame):
+        frame["accepted"] = [
+            (f, r) not in rejected for f, r in zip(frame["file"], frame["row"], strict=True)
+        ]
+    else:
+        frame["accepted"] = pd.Series(dtype=bool)
+    outcomes = [_outcome(ret, records, frame) for ret in returns]
+    records.sort(key=lambda i: (_file_order(returns, i.file), _row_of(i.cell), i.cell,
+                                _RULE_ORDER.get(i.code, 999)))
+    return ValidationReport(framework, period, outcomes, records, skipped, frame)
+
+
+def _file_order(returns: list[ReturnFile], name: str) -> int:
+    for n, ret in enumerate(returns):
+        if str(ret.path) == name:
+            return n
+    return len(returns)
+
+
+def _row_of(cell: str) -> int:
+    digits = "".join(ch for ch in cell.split(":")[0] if ch.isdigit())
+    return int(digits) if digits else 0
+
+
+def _check_file(ret: ReturnFile, fw: Framework, allowed: Sequence[Period] | None) -> list[Issue]:
+    name, sheet = str(ret.path), ret.sheet
+    issues = []
+    version = ret.meta.get("template_version", "")
+    if version.split(".")[0] != layout.TEMPLATE_VERSION.split(".")[0]:
+        issues.append(make_issue("template-version", name, sheet=sheet, value=version or "(none)",
+                                 expected=layout.TEMPLATE_VERSION))
+    if ret.framework_id != fw.id:
+        issues.append(make_issue("framework-mismatch", name, sheet=sheet, value=ret.framework_id,
+                                 expected=fw.id))
+    if fw.owner(ret.owner_id) is None:
+        issues.append(make_issue("owner-unknown", name, sheet=sheet, value=ret.owner_id))
+    got = ret.period
+    if got is None:
+        issues.append(make_issue("metadata-missing", name, sheet=sheet))
+    elif allowed is not None and got not in allowed:
+        expected = allowed[0].label if len(allowed) == 1 else (
+            f"{allowed[0].label} to Q{allowed[-1].quarter}")
+        issues.append(make_issue("period-mismatch", name, sheet=sheet, value=got.label,
+                                 expected=expected))
+    elif got.fy != fw.year:
+        issues.append(make_issue("period-mismatch", name, sheet=sheet, value=got.label,
+                                 expected=f"financial year {fw.year}"))
+    return issues
+
+
+def _rows_frame(returns: list[ReturnFile], fw: Framework) -> pd.DataFrame:
+    records = []
+    for ret in returns:
+        period = ret.period
+        assert period is not None
+        q = period.quarter
+        for row in ret.rows:
+            ind_id = row.indicator_id
+            ind = fw.indicator(ind_id)
+            unit = ind.unit if ind else ""
+            parsed = interpret_actual(row.cell(layout.ACTUAL), unit)
+            target_cell = row.cell(layout.TARGET)
+            due = bool(ind and ind.owner == ret.owner_id and ind.is_due(q))
+            low, high = ind.bounds if ind else (None, None)
+            records.append({
+                "file": str(ret.path),
+                "sheet": ret.sheet,
+                "row": row.row,
+                "owner": ret.owner_id,
+                "period": str(period),
+                "quarter": q,
+                "indicator_id": ind_id or None,
+                "indicator_owner": ind.owner if ind else None,
+                "return_owner": ret.owner_id,
+                "name": text_of(row.cell(layout.NAME)),
+                "name_issued": ind.name if ind else None,
+                "unit": unit,
+                "due": due,
+                "target": ind.target(q) if ind and due else None,
+                "target_issued": ind.target(q) if ind and ind.is_due(q) else None,
+                "target_issued_text": None if ind and ind.is_due(q) else layout.NOT_DUE_TEXT,
+                "target_read": target_as_read(target_cell),
+                "min_value": low,
+                "max_value": high,
+                "actual_kind": parsed.kind,
+                "actual_raw": parsed.raw,
+                "actual_value": parsed.value,
+                "actual_detail": parsed.detail,
+                "actual_percent_format": row.cell(layout.ACTUAL).is_percent,
+                "commentary": text_of(row.cell(layout.COMMENTARY)),
+                "mitigation": text_of(row.cell(layout.MITIGATION)),
+                "refs": {label: ret.ref(label, row.row) for label in layout.HEADERS},
+            })
+    frame = pd.DataFrame.from_records(records)
+    if not len(frame):
+        return frame
+    frame["first_row"] = frame.groupby(["file", "indicator_id"])["row"].transform("min")
+    # Status for the commentary rules, and the value expected from the previous quarter.
+    statuses, expected = [], []
+    latest: dict[tuple[str, int], float] = {}
+    for r in frame.itertuples():
+        if r.actual_kind in ("number", "text-number") and r.due and r.actual_value is not None:
+            latest.setdefault((str(r.indicator_id), int(r.quarter)), float(r.actual_value))
+    for r in frame.itertuples():
+        ind = fw.indicator(str(r.indicator_id)) if r.indicator_id else None
+        value = r.actual_value if r.actual_kind in ("number", "text-number") else None
+        ok = ind is not None and r.due and value is not None and not pd.isna(value)
+        statuses.append(rate(ind, int(r.quarter), float(value)).status if ok and ind else None)
+        prev = latest.get((str(r.indicator_id), int(r.quarter) - 1))
+        exp = None
+        if ok and ind and prev is not None:
+            exp = prev
+            t_now, t_prev = ind.target(int(r.quarter)), ind.target(int(r.quarter) - 1)
+            if ind.measure_type == "cumulative" and t_now and t_prev:
+                exp = prev * t_now / t_prev
+        expected.append(exp)
+    frame["status"] = statuses
+    frame["expected_from_previous"] = expected
+    return frame
+
+
+def _check_rows(frame: pd.DataFrame, fw: Framework) -> list[Issue]:
+    from .checks import run_schema
+
+    reference = {"indicators": [i.id for i in fw.indicators]}
+    failures = run_schema("return", frame, reference)
+    issues: dict[tuple[str, str], Issue] = {}
+    identity_rows: set[int] = set()
+    for f in sorted(failures, key=lambda f: _RULE_ORDER[f.code]):
+        if f.code in _IDENTITY_CODES:
+            if f.index in identity_rows:
+                continue
+            identity_rows.add(f.index)
+        elif f.index in identity_rows:
+            continue
+        row = frame.iloc[f.index]
+        label = _FIELD_LABELS[f.field]
+        cell = row["refs"][label]
+        key = (str(row["file"]), cell)
+        if key in issues:
+            continue  # one problem per cell: the catalogue's earlier rule stands
+        issues[key] = _row_issue(f.code, row, label, cell, fw)
+    return list(issues.values())
+
+
+def _row_issue(code: str, row: pd.Series, label: str, cell: str, fw: Framework) -> Issue:
+    ind = fw.indicator(str(row["indicator_id"])) if row["indicator_id"] else None
+    common: dict[str, Any] = {
+        "sheet": row["sheet"], "cell": cell, "indicator_id": row["indicator_id"] or "",
+        "column": label,
+    }
+    file = str(row["file"])
+    unit = ind.unit if ind else ""
+    from .rag import format_value
+
+    if code in ("indicator-id-missing", "indicator-unknown"):
+        return make_issue(code, file, value=row["indicator_id"] or "", **common)
+    if code == "indicator-duplicate":
+        first = _first_row(row, row["indicator_id"])
+        return make_issue(code, file, value=row["indicator_id"], detail=first, **common)
+    if code == "indicator-other-owner":
+        owner = fw.owner(str(row["indicator_owner"]))
+        return make_issue(code, file, value=row["indicator_id"],
+                          detail=owner.name if owner else row["indicator_owner"], **common)
+    if code == "target-changed":
+        issued = row["target_issued"]
+        expected = format_value(float(issued), unit) if issued is not None and not pd.isna(
+            issued) else layout.NOT_DUE_TEXT
+        if issued is not None and not pd.isna(issued) and unit == "percent":
+            expected = f"{expected} (type {_num(issued)})"
+        return make_issue(code, file, value=row["target_read"], expected=expected, **common)
+    if code == "name-changed":
+        return make_issue(code, file, value=row["name"], **common)
+    if code in ("actual-formula-no-result", "actual-error-value", "actual-not-a-number",
+                "actual-missing"):
+        return make_issue(code, file, value=row["actual_raw"], detail=row["actual_detail"],
+                          **common)
+    if code == "actual-text-number":
+        return make_issue(code, file, value=row["actual_raw"],
+                          expected=format_value(float(row["actual_value"]), unit),
+                          detail=row["actual_detail"], **common)
+    if code == "actual-out-of-bounds":
+        value = float(row["actual_value"])
+        low, high = row["min_value"], row["max_value"]
+        rng = _range_text(low, high, unit)
+        hint = "Check the value and type it again."
+        if unit == "percent" and value > 100 and value / 100 <= (high or 100):
+            hint = (f"Type the percentage as {_num(value / 100)} (the cell is formatted as a "
+                    f"percentage, so {_num(value)} becomes {_num(value)}%).")
+        return make_issue(code, file, value=format_value(value, unit), expected=rng,
+                          detail=hint, **common)
+    if code == "actual-not-due":
+        return make_issue(code, file, value=row["actual_raw"], **common)
+    if code == "percent-looks-like-fraction":
+        value = float(row["actual_value"])
+        return make_issue(code, file, value=_num(value), expected=_num(float(row["target"])),
+                          detail=_num(round(value * 100, 6)), **common)
+    if code == "large-change":
+        value, before = float(row["actual_value"]), float(row["expected_from_previous"])
+        change = (value - before) / abs(before) * 100
+        return make_issue(code, file, value=format_value(value, unit),
+                          expected=f"{format_value(before, unit)} expected from last quarter",
+                          detail=f"{change:+.0f}%", **common)
+    if code in ("commentary-missing", "mitigation-missing"):
+        status = row["status"]
+        detail = {AMBER: "Amber (just short of target)", RED: "Red (below target)"}.get(
+            status, status)
+        return make_issue(code, file, value="", detail=detail, **common)
+    return make_issue(code, file, value=row.get(label, ""), **common)
+
+
+def _conflicts(frame: pd.DataFrame, found: list[Issue], newest_wins: bool) -> list[Issue]:
+    """The same indicator and quarter with a value in two returns: report both cells."""
+    if not len(frame):
+        return []
+    bad = {(i.file, _row_of(i.cell)) for i in found if i.is_error and i.cell}
+    ok = [
+        n for n, (f, r, due, kind) in enumerate(
+            zip(frame["file"], frame["row"], frame["due"], frame["actual_kind"], strict=True))
+        if due and kind in ("number", "text-number") and (f, r) not in bad
+    ]
+    rows = frame.iloc[ok]
+    issues = []
+    for (ind_id, period), group in rows.groupby(["indicator_id", "period"], sort=False):
+        if group["file"].nunique() < 2:
+            continue
+        mtimes = {f: _mtime(f) for f in group["file"]}
+        newest = max(group["file"], key=lambda f: (mtimes[f], f))
+        for _, row in group.iterrows():
+            others = group[group["file"] != row["file"]]
+            other = others.iloc[0]
+            if newest_wins and row["file"] == newest:
+                continue
+            code = "value-conflict-newest" if newest_wins else "value-conflict"
+            issues.append(make_issue(
+                code, str(row["file"]), sheet=row["sheet"], cell=row["refs"][layout.ACTUAL],
+                indicator_id=str(ind_id), column=layout.ACTUAL, value=row["actual_raw"],
+                detail=Period.parse(str(period)).label,
+                other=f"{Path(str(other['file'])).name} {other['refs'][layout.ACTUAL]}",
+                expected=other["actual_raw"],
+            ))
+    return issues
+
+
+def _mtime(path: str) -> float:
+    try:
+        return os.stat(path).st_mtime
+    except OSError:
+        return 0.0
+
+
+def _first_row(row: pd.Series, indicator_id: str) -> str:
+    first = row.get("first_row")
+    return str(int(first)) if first is not None and not pd.isna(first) else "an earlier row"
+
+
+def _num(value: float) -> str:
+    return str(int(value)) if float(value).is_integer() else f"{value:g}"
+
+
+def _range_text(low: Any, high: Any, unit: str) -> str:
+    from .rag import format_value
+
+    has_low = low is not None and not pd.isna(low)
+    has_high = high is not None and not pd.isna(high)
+    if has_low and has_high:
+        return f"{format_value(float(low), unit)} to {format_value(float(high), unit)}"
+    if has_low:
+        return f"at least {format_value(float(low), unit)}"
+    if has_high:
+        return f"at most {format_value(float(high), unit)}"
+    return "any value"
+
+
+def _missing_rows(returns: list[ReturnFile], fw: Framework) -> list[Issue]:
+    issues = []
+    for ret in returns:
+        period = ret.period
+        assert period is not None
+        present = {row.indicator_id for row in ret.rows}
+        for ind in fw.indicators_of(ret.owner_id):
+            if ind.is_due(period.quarter) and ind.id not in present:
+                issues.append(make_issue("indicator-missing", str(ret.path), sheet=ret.sheet,
+                                         indicator_id=ind.id, value=ind.id, detail=ind.name))
+    return issues
+
+
+def _outcome(ret: ReturnFile, records: list[Issue], frame: pd.DataFrame) -> FileOutcome:
+    name = str(ret.path)
+    mine = [i for i in records if i.file == name]
+    errors = sum(i.is_error for i in mine)
+    read = len(ret.rows)
+    if len(frame):
+        rows = frame[frame["file"] == name]
+        accepted = int(rows["accepted"].sum())
+    else:
+        accepted = 0
+    status = "unreadable" if not ret.opened and not ret.rows else (
+        "errors" if errors else ("warnings" if mine else "valid"))
+    if any(i.code == "file-duplicate" for i in mine):
+        status = "duplicate"
+    period = ret.period
+    outcome = FileOutcome(
+        path=name, sha256=ret.sha256, owner_id=ret.owner_id,
+        period=str(period) if period else "", status=status,
+        rows_read=read, rows_accepted=accepted, rows_rejected=read - accepted,
+        errors=errors, warnings=len(mine) - errors,
+    )
+    # Every row read is either accepted or rejected: checked here, not assumed.
+    if outcome.rows_accepted + outcome.rows_rejected != outcome.rows_read:
+        raise AssertionError(f"row accounting failed for {name}")
+    return outcome
