@@ -31,6 +31,7 @@ class Failure:
     code: str
     field: str
     index: int
+    order: int  # the check's position in the schema: earlier checks win a shared cell
 
 
 def _blank(s: pd.Series) -> pd.Series:
@@ -235,5 +236,5 @@ def run_schema(name: str, frame: pd.DataFrame, reference: dict[str, Any] | None 
         key = (int(number), int(index))
         if key not in seen:
             seen.add(key)
-            out.append(Failure(code, field, int(index)))
+            out.append(Failure(code, field, int(index), int(number)))
     return out

@@ -3,7 +3,7 @@ and build Table 1, the narrative, the return tracker and the sources list."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -16,8 +16,7 @@ from .periods import Period
 from .rag import NO_DATA, NOT_COMPARABLE, direction_of_travel, format_value, rate
 from .register import MEASURE_WORDS, Framework, load_framework
 from .summary import TOTAL, narrative, shares, table1
-from .validation import ValidationReport, collect_paths, check_returns
-from .reader import read_return
+from .validation import ValidationReport, check_returns, collect_paths, read_all
 
 DATA_COLUMNS = [
     "period", "quarter", "priority_order", "priority", "indicator_id", "indicator", "owner_id",
@@ -74,6 +73,24 @@ class ConsolidationResult:
             "validation": self.report.to_dict(),
         }
 
+    def to_csv(self, out_dir: str | Path) -> list[Path]:
+        """Write the tidy tables for BI tools: data, table1, issues, tracker, sources."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        tables = {
+            "data": self.data,
+            "table1": self.table1.reset_index(),
+            "issues": self.issues,
+            "tracker": self.tracker,
+            "sources": self.sources,
+        }
+        written = []
+        for name, frame in tables.items():
+            path = out / f"{name}.csv"
+            frame.to_csv(path, index=False, encoding="utf-8")
+            written.append(path)
+        return written
+
     def write(self, path: str | Path, **options: Any) -> Path:
         """Write the consolidated workbook (see `write_workbook`)."""
         from .workbook import write_workbook
@@ -101,11 +118,12 @@ def consolidate(
     period: str | Period | None = None,
     *,
     newest_wins: bool = False,
+    progress: Callable[[Path], None] | None = None,
 ) -> ConsolidationResult:
     """Validate and merge returns for the year to date of `period` (default: the latest found)."""
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
     files, skipped = collect_paths(paths)
-    returns = [read_return(p) for p in files]
+    returns = read_all(files, progress)
     if period is None:
         found = [r.period for r in returns if r.period and r.period.fy == fw.year]
         if not found:

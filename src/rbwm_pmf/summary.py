@@ -62,13 +62,14 @@ def narrative(table: pd.DataFrame, period: Period, indicators: int) -> list[str]
     """The summary sentences, like the report's: "As at 30 September 2017, 16 of the 25 ..."."""
     g, a, r = (int(table.loc[TOTAL, s]) for s in (GREEN, AMBER, RED))
     rated = g + a + r
-    of_what = f"the {number_word(rated)} indicators" if rated == indicators else (
-        f"the {number_word(rated)} indicators rated")
     if rated == 0:
         first = f"As at {period.end_text}, no indicators could be rated."
     else:
+        noun = "indicator" if rated == 1 else "indicators"
+        group = f"the {number_word(rated)} {noun}" + ("" if rated == indicators else " rated")
+        lead = number_word(g) if g else "none"
         parts = [
-            f"{number_word(g)} of {of_what} {_were(g)} performing at or above target",
+            f"{lead} of {group} {_were(g or rated)} performing at or above target",
             f"{_count(a) if a else 'no indicators'} {_were(a)} just short of target",
             f"{_count(r) if r else 'no indicators'} {_were(r)} below target",
         ]

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import fnmatch
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from . import layout
 from .errors import InputError
+
+if TYPE_CHECKING:
+    from .checks import Failure
 from .issues import ISSUE_FIELDS, Issue, make_issue
 from .periods import Period
 from .rag import AMBER, RED, rate
@@ -22,7 +25,7 @@ from .register import Framework, load_framework
 from .rules import RULES
 
 RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
-SKIP_PATTERNS = ("~$*", ".~lock.*#", ".*")
+FEEDBACK_SUFFIX = " - feedback.xlsx"
 _FIELD_LABELS = {
     "indicator_id": layout.ID,
     "name": layout.NAME,
@@ -124,6 +127,8 @@ def skip_reason(path: Path) -> str | None:
         return "LibreOffice lock file (the workbook is open somewhere)"
     if name.startswith("."):
         return "hidden file"
+    if name.endswith(FEEDBACK_SUFFIX):
+        return "feedback copy written by rbwm-pmf, not a return"
     if path.suffix.lower() not in RETURN_SUFFIXES:
         return f"not a spreadsheet ({path.suffix or 'no extension'})"
     return None
@@ -170,6 +175,7 @@ def validate(
     *,
     periods: Sequence[Period] | None = None,
     newest_wins: bool = False,
+    progress: Callable[[Path], None] | None = None,
 ) -> ValidationReport:
     """Validate returns (files, folders or a list) against a register (default: RBWM 2017/18).
 
@@ -180,8 +186,18 @@ def validate(
     wanted = Period.parse(period) if period is not None else None
     allowed = list(periods) if periods is not None else ([wanted] if wanted else None)
     files, skipped = collect_paths(paths)
-    returns = [read_return(p) for p in files]
+    returns = read_all(files, progress)
     return check_returns(returns, fw, wanted, allowed, skipped, newest_wins)
+
+
+def read_all(files: list[Path], progress: Callable[[Path], None] | None = None) -> list[ReturnFile]:
+    """Read every file in order, telling `progress` after each."""
+    out = []
+    for path in files:
+        out.append(read_return(path))
+        if progress is not None:
+            progress(path)
+    return out
 
 
 def check_returns(
@@ -348,7 +364,11 @@ def _check_rows(frame: pd.DataFrame, fw: Framework) -> list[Issue]:
     failures = run_schema("return", frame, reference)
     issues: dict[tuple[str, str], Issue] = {}
     identity_rows: set[int] = set()
-    for f in sorted(failures, key=lambda f: _RULE_ORDER[f.code]):
+    # Identity problems first, then errors before warnings, then the schema's order.
+    def rank(f: Failure) -> tuple[int, int, int]:
+        return (f.code not in _IDENTITY_CODES, RULES[f.code].severity != "error", f.order)
+
+    for f in sorted(failures, key=rank):
         if f.code in _IDENTITY_CODES:
             if f.index in identity_rows:
                 continue

@@ -1,0 +1,126 @@
+"""Feedback for owners: an annotated copy of each return with its problem cells highlighted,
+a comment on each, and an Issues sheet linking to every problem. The original is never touched."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+
+from openpyxl import Workbook, load_workbook
+from openpyxl.comments import Comment
+from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.worksheet.worksheet import Worksheet
+
+from .issues import Issue
+from .validation import FEEDBACK_SUFFIX, ValidationReport
+
+ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
+WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")
+_EDGE = Side(style="medium", color="9C0006")
+ERROR_BORDER = Border(left=_EDGE, right=_EDGE, top=_EDGE, bottom=_EDGE)
+ISSUES_SHEET = "Issues"
+AUTHOR = "Performance team"
+_HEADERS = ("Cell", "Severity", "Code", "Indicator ID", "Column", "Value as typed", "Problem", "How to fix")
+
+
+def feedback_name(path: str | Path) -> str:
+    """`ASC return.xlsx` -> `ASC return - feedback.xlsx`."""
+    return f"{Path(path).stem}{FEEDBACK_SUFFIX}"
+
+
+def write_feedback(report: ValidationReport, out_dir: str | Path) -> list[Path]:
+    """Write a feedback workbook for every return with problems; return the paths written."""
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    by_file: dict[str, list[Issue]] = {}
+    for issue in report.records:
+        by_file.setdefault(issue.file, []).append(issue)
+    written = []
+    for outcome in report.files:
+        issues = by_file.get(outcome.path)
+        if not issues:
+            continue
+        target = out / feedback_name(outcome.path)
+        if target.resolve() == Path(outcome.path).resolve():
+            continue  # never overwrite a return
+        opened = outcome.status not in ("unreadable", "duplicate") and any(i.sheet for i in issues)
+        wb = _annotated(outcome.path, issues) if opened else None
+        if wb is None:
+            wb = Workbook()
+            ws = wb.active
+            assert ws is not None
+            wb.remove(ws)
+        _issues_sheet(wb, outcome.path, issues)
+        _save(wb, target)
+        written.append(target)
+    return written
+
+
+def _annotated(path: str, issues: list[Issue]) -> Workbook | None:
+    try:
+        wb = load_workbook(path)
+    except Exception:  # the reader opened it, openpyxl may still not: fall back to a list
+        return None
+    for issue in issues:
+        if not issue.sheet or not issue.cell or issue.sheet not in wb.sheetnames:
+            continue
+        ws = wb[issue.sheet]
+        ref = issue.cell
+        if ":" in ref:  # a whole row (a header problem): mark its first cell
+            ref = f"A{ref.split(':')[0]}"
+        cell = ws[ref]
+        cell.fill = ERROR_FILL if issue.is_error else WARNING_FILL
+        if issue.is_error:
+            cell.border = ERROR_BORDER
+        text = f"{issue.severity.title()} [{issue.code}]: {issue.message}\nFix: {issue.hint}"
+        if cell.comment is not None:
+            text = f"{cell.comment.text}\n\n{text}"
+        comment = Comment(text, AUTHOR)
+        comment.width = 320
+        comment.height = 160
+        cell.comment = comment
+    return wb
+
+
+def _issues_sheet(wb: Workbook, path: str, issues: list[Issue]) -> None:
+    if ISSUES_SHEET in wb.sheetnames:
+        del wb[ISSUES_SHEET]
+    ws: Worksheet = wb.create_sheet(ISSUES_SHEET, 0)
+    errors = sum(i.is_error for i in issues)
+    ws["A1"] = f"Problems found in {Path(path).name}"
+    ws["A1"].font = Font(bold=True, size=14)
+    ws["A2"] = (f"{errors} error(s) must be fixed before the figures can be used; "
+                f"{len(issues) - errors} warning(s) to check. Click a cell reference to go to it.")
+    for col, header in enumerate(_HEADERS, start=1):
+        c = ws.cell(row=4, column=col, value=header)
+        c.font = Font(bold=True)
+    for n, issue in enumerate(issues, start=5):
+        where = issue.location or "(whole file)"
+        values = (where, issue.severity, issue.code, issue.indicator_id, issue.column, issue.value,
+                  issue.message, issue.hint)
+        for col, value in enumerate(values, start=1):
+            cell = ws.cell(row=n, column=col)
+            cell.value = value
+            cell.data_type = "s"  # text from a return is always text, never a formula
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+        if issue.sheet and issue.cell and ":" not in issue.cell and issue.sheet in wb.sheetnames:
+            link = ws.cell(row=n, column=1)
+            sheet = issue.sheet.replace("'", "''")
+            link.hyperlink = f"#'{sheet}'!{issue.cell}"
+            link.font = Font(color="0563C1", underline="single")
+    for col, width in zip("ABCDEFGH", (14, 9, 26, 11, 18, 22, 60, 60), strict=True):
+        ws.column_dimensions[col].width = width
+    ws.freeze_panes = "A5"
+    wb.active = 0
+
+
+def _save(wb: Workbook, target: Path) -> None:
+    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".xlsx")
+    os.close(fd)
+    try:
+        wb.save(tmp)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
