@@ -20,7 +20,7 @@ def test_parse_accepts_common_forms(text: str) -> None:
 @pytest.mark.parametrize("text", ["2017-19-Q2", "2017-18-Q5", "Q2", "", "2017-18"])
 def test_parse_rejects_nonsense(text: str) -> None:
     """A bad period is a PeriodError that shows the expected form."""
-    with pytest.raises(PeriodError, match="2017-18-Q2|write it like"):
+    with pytest.raises(PeriodError, match=r"2017-18-Q2|write it like"):
         Period.parse(text)
 
 

@@ -7,8 +7,17 @@ from dataclasses import replace
 import pytest
 
 from rbwm_pmf.rag import (
-    AMBER, DECLINING, GREEN, IMPROVING, NO_CHANGE, NO_DATA, NOT_COMPARABLE, NOT_RATED, RED,
-    direction_of_travel, rate,
+    AMBER,
+    DECLINING,
+    GREEN,
+    IMPROVING,
+    NO_CHANGE,
+    NO_DATA,
+    NOT_COMPARABLE,
+    NOT_RATED,
+    RED,
+    direction_of_travel,
+    rate,
 )
 from rbwm_pmf.register import Indicator
 

@@ -33,7 +33,27 @@ _EXPORTS = {
     "InputError": "errors",
 }
 
-__all__ = sorted(_EXPORTS)
+__all__ = [
+    "ConsolidationResult",
+    "Framework",
+    "Indicator",
+    "InputError",
+    "Issue",
+    "OutputError",
+    "Period",
+    "PeriodError",
+    "PmfError",
+    "RegisterError",
+    "ValidationReport",
+    "consolidate",
+    "load_framework",
+    "make_templates",
+    "rate",
+    "read_return",
+    "validate",
+    "write_feedback",
+    "write_workbook",
+]
 
 if TYPE_CHECKING:
     from .consolidate import ConsolidationResult, consolidate

@@ -138,11 +138,12 @@ def consolidate(
 def build_result(report: ValidationReport, fw: Framework, period: Period) -> ConsolidationResult:
     """Rate every indicator for every quarter to date from the validated rows."""
     frame = report.rows
-    accepted: dict[tuple[str, str], dict[str, Any]] = {}
+    accepted: dict[tuple[str, str], dict[Any, Any]] = {}
     if len(frame):
-        for rec in frame[frame["accepted"]].to_dict(orient="records"):
-            if rec["due"]:
-                accepted[(str(rec["indicator_id"]), str(rec["period"]))] = rec
+        for raw in frame[frame["accepted"]].to_dict(orient="records"):
+            row: dict[Any, Any] = dict(raw)
+            if row["due"]:
+                accepted[(str(row["indicator_id"]), str(row["period"]))] = row
     received = {(f.owner_id, f.period) for f in report.files if f.period}
     rejected_reason: dict[tuple[str, str], str] = {}
     for issue in report.errors:
@@ -163,8 +164,9 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
             prio = fw.priority(ind.priority)
             owner = fw.owner(ind.owner)
             panel = fw.panel(ind.panel)
-            rec = accepted.get((ind.id, key_period))
+            found = accepted.get((ind.id, key_period))
             actual = None
+            rec = found
             if rec is not None and rec["actual_value"] is not None and not _is_missing(rec["actual_value"]):
                 actual = float(rec["actual_value"])
             rating = rate(ind, q_period.quarter, actual)

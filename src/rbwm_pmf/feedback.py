@@ -109,8 +109,8 @@ def _issues_sheet(wb: Workbook, path: str, issues: list[Issue]) -> None:
             sheet = issue.sheet.replace("'", "''")
             link.hyperlink = f"#'{sheet}'!{issue.cell}"
             link.font = Font(color="0563C1", underline="single")
-    for col, width in zip("ABCDEFGH", (14, 9, 26, 11, 18, 22, 60, 60), strict=True):
-        ws.column_dimensions[col].width = width
+    for letter, width in zip("ABCDEFGH", (14, 9, 26, 11, 18, 22, 60, 60), strict=True):
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A5"
     wb.active = 0
 

@@ -84,8 +84,5 @@ def shown_value(value: Any, limit: int = 200) -> str:
     """The value as typed, for a message: numbers without a trailing .0, long text cut."""
     if value is None:
         return ""
-    if isinstance(value, float) and value.is_integer():
-        text = str(int(value))
-    else:
-        text = str(value)
+    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

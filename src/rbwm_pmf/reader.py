@@ -155,7 +155,7 @@ def _read_workbook(wb: Workbook, result: ReturnFile) -> None:
 def _read_table(sheet: Sheet, result: ReturnFile) -> None:
     name = str(result.path)
     wanted = {_norm(h): h for h in layout.HEADERS}
-    best_row, best = 0, {}
+    best_row, best = 0, dict[str, int]()
     for r in range(1, min(sheet.max_row, HEADER_SEARCH_ROWS) + 1):
         found: dict[str, int] = {}
         for c in range(1, sheet.max_col + 1):

@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from .periods import Period
 from .rag import AMBER, GREEN, NO_DATA, NOT_RATED, RED
 from .register import Framework
 
-_WORDS = "zero one two three four five six seven eight nine".split()
+_WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TOTAL = "Total"
 
 
@@ -40,10 +42,15 @@ def table1(statuses: pd.DataFrame, framework: Framework) -> pd.DataFrame:
 
 def shares(table: pd.DataFrame) -> dict[str, int]:
     """Whole-percent shares of the rated indicators (rounding may stop them summing to 100)."""
-    total = int(table.loc[TOTAL, TOTAL])
+    total = _at(table, TOTAL, TOTAL)
     if total == 0:
         return {GREEN: 0, AMBER: 0, RED: 0}
-    return {s: int(round_half_up(100 * int(table.loc[TOTAL, s]) / total)) for s in (GREEN, AMBER, RED)}
+    return {s: int(round_half_up(100 * _at(table, TOTAL, s) / total)) for s in (GREEN, AMBER, RED)}
+
+
+def _at(table: pd.DataFrame, row: str, column: str) -> int:
+    value: Any = table.loc[row, column]
+    return int(value)
 
 
 def round_half_up(x: float) -> int:
@@ -60,7 +67,7 @@ def _were(n: int) -> str:
 
 def narrative(table: pd.DataFrame, period: Period, indicators: int) -> list[str]:
     """The summary sentences, like the report's: "As at 30 September 2017, 16 of the 25 ..."."""
-    g, a, r = (int(table.loc[TOTAL, s]) for s in (GREEN, AMBER, RED))
+    g, a, r = (_at(table, TOTAL, s) for s in (GREEN, AMBER, RED))
     rated = g + a + r
     if rated == 0:
         first = f"As at {period.end_text}, no indicators could be rated."
@@ -75,8 +82,8 @@ def narrative(table: pd.DataFrame, period: Period, indicators: int) -> list[str]
         ]
         first = f"As at {period.end_text}, {parts[0]}, {parts[1]} and {parts[2]}."
     sentences = [first]
-    nr = int(table.loc[TOTAL, NOT_RATED]) if NOT_RATED in table.columns else 0
-    nd = int(table.loc[TOTAL, NO_DATA]) if NO_DATA in table.columns else 0
+    nr = _at(table, TOTAL, NOT_RATED) if NOT_RATED in table.columns else 0
+    nd = _at(table, TOTAL, NO_DATA) if NO_DATA in table.columns else 0
     if nd:
         sentences.append(f"{_count(nd).capitalize()} had no data for the quarter.")
     if nr:

@@ -334,21 +334,26 @@ def _rows_frame(returns: list[ReturnFile], fw: Framework) -> pd.DataFrame:
         return frame
     frame["first_row"] = frame.groupby(["file", "indicator_id"])["row"].transform("min")
     # Status for the commentary rules, and the value expected from the previous quarter.
-    statuses, expected = [], []
+    statuses: list[str | None] = []
+    expected: list[float | None] = []
     latest: dict[tuple[str, int], float] = {}
-    for r in frame.itertuples():
-        if r.actual_kind in ("number", "text-number") and r.due and r.actual_value is not None:
-            latest.setdefault((str(r.indicator_id), int(r.quarter)), float(r.actual_value))
-    for r in frame.itertuples():
-        ind = fw.indicator(str(r.indicator_id)) if r.indicator_id else None
-        value = r.actual_value if r.actual_kind in ("number", "text-number") else None
-        ok = ind is not None and r.due and value is not None and not pd.isna(value)
-        statuses.append(rate(ind, int(r.quarter), float(value)).status if ok and ind else None)
-        prev = latest.get((str(r.indicator_id), int(r.quarter) - 1))
+    records_: list[dict[str, Any]] = [
+        {str(k): v for k, v in rec.items()} for rec in frame.to_dict(orient="records")
+    ]
+    for r in records_:
+        if r["actual_kind"] in ("number", "text-number") and r["due"] and r["actual_value"] is not None:
+            latest.setdefault((str(r["indicator_id"]), int(r["quarter"])), float(r["actual_value"]))
+    for r in records_:
+        ind = fw.indicator(str(r["indicator_id"])) if r["indicator_id"] else None
+        value = r["actual_value"] if r["actual_kind"] in ("number", "text-number") else None
+        quarter = int(r["quarter"])
+        ok = ind is not None and r["due"] and value is not None and not pd.isna(value)
+        statuses.append(rate(ind, quarter, float(value)).status if ok and ind else None)
+        prev = latest.get((str(r["indicator_id"]), quarter - 1))
         exp = None
         if ok and ind and prev is not None:
             exp = prev
-            t_now, t_prev = ind.target(int(r.quarter)), ind.target(int(r.quarter) - 1)
+            t_now, t_prev = ind.target(quarter), ind.target(quarter - 1)
             if ind.measure_type == "cumulative" and t_now and t_prev:
                 exp = prev * t_now / t_prev
         expected.append(exp)
@@ -375,7 +380,7 @@ def _check_rows(frame: pd.DataFrame, fw: Framework) -> list[Issue]:
             identity_rows.add(f.index)
         elif f.index in identity_rows:
             continue
-        row = frame.iloc[f.index]
+        row: dict[str, Any] = {str(k): v for k, v in frame.iloc[f.index].to_dict().items()}
         label = _FIELD_LABELS[f.field]
         cell = row["refs"][label]
         key = (str(row["file"]), cell)
@@ -385,7 +390,7 @@ def _check_rows(frame: pd.DataFrame, fw: Framework) -> list[Issue]:
     return list(issues.values())
 
 
-def _row_issue(code: str, row: pd.Series, label: str, cell: str, fw: Framework) -> Issue:
+def _row_issue(code: str, row: dict[str, Any], label: str, cell: str, fw: Framework) -> Issue:
     ind = fw.indicator(str(row["indicator_id"])) if row["indicator_id"] else None
     common: dict[str, Any] = {
         "sheet": row["sheet"], "cell": cell, "indicator_id": row["indicator_id"] or "",
@@ -491,7 +496,7 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
-def _first_row(row: pd.Series, indicator_id: str) -> str:
+def _first_row(row: dict[str, Any], indicator_id: str) -> str:
     first = row.get("first_row")
     return str(int(first)) if first is not None and not pd.isna(first) else "an earlier row"
 

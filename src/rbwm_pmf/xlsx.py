@@ -287,11 +287,10 @@ class Workbook:
         return None
 
     def read_sheet(self, name: str) -> Sheet:
-        for real, state, target in self.sheets:
-            if real == name:
-                break
-        else:
+        found = next((s for s in self.sheets if s[0] == name), None)
+        if found is None:
             raise KeyError(name)
+        real, state, target = found
         if target not in self._zip.namelist():
             raise XlsxOpenError("corrupt", f"sheet '{name}' has no data part")
         if self._shared is None:

@@ -1,0 +1,143 @@
+"""Validating batches: one record per bad file, exact cells, JSON equal to the library's dict,
+feedback copies, and LibreOffice round trips."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from msoffcrypto.format.ooxml import OOXMLFile
+from openpyxl import load_workbook
+
+from rbwm_pmf.feedback import feedback_name, write_feedback
+from rbwm_pmf.validation import validate
+
+from .kit import fill, soffice, templates
+
+GOOD = {"1.3": (77.5, "Reviews behind plan.", "Extra reviewer until March."),
+        "1.4": (82.9, "Short of target.", "Weekly case review."),
+        "1.5": (541, "On track.", ""), "1.7": (4.4, "Good.", ""),
+        "2.2": (92.4, "Short.", "Audit of outcomes.")}
+
+
+def run_cli(*args: str) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "rbwm_pmf", *args], capture_output=True,
+                          text=True, env=env, timeout=300)
+
+
+def sha(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+@pytest.fixture()
+def good_asc(tmp_path: Path) -> Path:
+    asc = templates(tmp_path / "t")["ASC"]
+    return fill(asc, GOOD, tmp_path / "asc.xlsx")
+
+
+def test_clean_return_has_no_issues(good_asc: Path) -> None:
+    """A return filled in properly validates with no problems at all."""
+    report = validate(good_asc, period="2017-18-Q2")
+    assert report.valid and report.records == []
+    assert report.files[0].rows_read == 5 and report.files[0].rows_accepted == 5
+
+
+def test_bad_files_each_one_record_through_the_cli(tmp_path: Path, good_asc: Path) -> None:
+    """A folder of good returns and broken files: validate finishes, reports each bad file as
+    one record, skips the lock file, exits 1, and prints no traceback."""
+    folder = tmp_path / "returned"
+    folder.mkdir()
+    shutil.copy(good_asc, folder / "asc.xlsx")
+    ph = templates(tmp_path / "t2")["PH"]
+    fill(ph, {"1.1": (93.4, "Good.", ""), "1.6": (193, "Short.", "More clinics.")},
+         folder / "ph.xlsx")
+    (folder / "~$asc.xlsx").write_bytes(b"\x00lock")
+    (folder / "notes.xlsx").write_text("owner,value\nASC,12\n", "utf-8")
+    data = good_asc.read_bytes()
+    (folder / "truncated.xlsx").write_bytes(data[: len(data) // 2])
+    with (folder / "encrypted.xlsx").open("wb") as out, good_asc.open("rb") as src:
+        OOXMLFile(src).encrypt("secret", out)
+    soffice("--convert-to", "xls", "--outdir", str(folder), str(good_asc), cwd=tmp_path)
+    assert (folder / "asc.xls").exists()
+
+    proc = run_cli("validate", str(folder), "--period", "2017-18-Q2")
+    assert proc.returncode == 1, proc.stdout + proc.stderr
+    assert "Traceback" not in proc.stdout + proc.stderr
+    report = validate(folder, period="2017-18-Q2")
+    by_file = {Path(i.file).name: i.code for i in report.records}
+    assert by_file == {
+        "notes.xlsx": "file-not-a-workbook",
+        "truncated.xlsx": "file-unreadable",
+        "encrypted.xlsx": "file-encrypted",
+        "asc.xls": "file-legacy-xls",
+    }
+    assert len(report.records) == 4
+    assert [Path(s.path).name for s in report.skipped] == ["~$asc.xlsx"]
+    for name in by_file:
+        assert name in proc.stdout
+    assert "Skipped" in proc.stdout and "~$asc.xlsx" in proc.stdout
+    statuses = {Path(f.path).name: f.status for f in report.files}
+    assert statuses["asc.xlsx"] == "valid" and statuses["ph.xlsx"] == "valid"
+
+
+def test_json_output_equals_library_dict(tmp_path: Path, good_asc: Path) -> None:
+    """`--format json` prints exactly report.to_dict()."""
+    bad = fill(good_asc, {"1.5": ("n/a", "", "")}, tmp_path / "bad.xlsx")
+    proc = run_cli("validate", str(good_asc), str(bad), "--format", "json")
+    assert proc.returncode == 1
+    expected = validate([good_asc, bad]).to_dict()
+    assert json.loads(proc.stdout) == json.loads(json.dumps(expected))
+    assert expected["issues"][0]["cell"] == "F8"
+
+
+def test_exit_codes(tmp_path: Path, good_asc: Path) -> None:
+    """0 for clean data, 2 for a usage or configuration error."""
+    assert run_cli("validate", str(good_asc)).returncode == 0
+    missing = run_cli("validate", str(tmp_path / "nowhere"))
+    assert missing.returncode == 2 and "does not exist" in missing.stderr
+    assert "Traceback" not in missing.stderr
+    bad_period = run_cli("validate", str(good_asc), "--period", "Q2")
+    assert bad_period.returncode == 2 and "2017-18-Q2" in bad_period.stderr
+
+
+def test_feedback_copy_comments_every_problem_cell(tmp_path: Path, good_asc: Path) -> None:
+    """The feedback copy has a comment on every problem cell and an Issues sheet with links;
+    the owner's original is unchanged (same SHA-256)."""
+    bad = fill(good_asc, {"1.5": ("n/a", "", ""), "1.4": (82.9, "Short.", ""),
+                          "1.7": ("1,234", "x", "")}, tmp_path / "bad.xlsx")
+    before = sha(bad)
+    report = validate(bad)
+    written = write_feedback(report, tmp_path / "feedback")
+    assert sha(bad) == before
+    assert [p.name for p in written] == [feedback_name(bad)]
+    wb = load_workbook(written[0])
+    ws = wb["Return"]
+    cells = [i.cell for i in report.records if i.cell]
+    assert cells  # there are problems to mark
+    for issue in report.records:
+        comment = ws[issue.cell].comment
+        assert comment is not None and issue.code in comment.text and issue.hint in comment.text
+    issues = wb["Issues"]
+    links = [issues.cell(r, 1).hyperlink for r in range(5, 5 + len(report.records))]
+    assert [h.location if h.location else h.target for h in links if h] != []
+    assert wb.sheetnames[0] == "Issues"
+
+
+def test_libreoffice_round_trip_validates_the_same(tmp_path: Path, good_asc: Path) -> None:
+    """A return saved again by LibreOffice gives exactly the same problems at the same cells."""
+    bad = fill(good_asc, {"1.5": ("n/a", "", ""), "1.4": (82.9, "Short.", ""),
+                          "1.7": ("1,234", "x", ""), "1.3": (None, "", "")}, tmp_path / "bad.xlsx")
+    out = tmp_path / "lo"
+    out.mkdir()
+    soffice("--convert-to", "xlsx", "--outdir", str(out), str(bad), cwd=tmp_path)
+    again = out / "bad.xlsx"
+    first = [(i.code, i.location, i.value) for i in validate(bad).records]
+    second = [(i.code, i.location, i.value) for i in validate(again).records]
+    assert first and first == second
