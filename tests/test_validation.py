@@ -90,11 +90,28 @@ def test_bad_files_each_one_record_through_the_cli(tmp_path: Path, good_asc: Pat
 def test_json_output_equals_library_dict(tmp_path: Path, good_asc: Path) -> None:
     """`--format json` prints exactly report.to_dict()."""
     bad = fill(good_asc, {"1.5": ("n/a", "", "")}, tmp_path / "bad.xlsx")
-    proc = run_cli("validate", str(good_asc), str(bad), "--format", "json")
+    proc = run_cli("validate", str(bad), "--format", "json")
     assert proc.returncode == 1
-    expected = validate([good_asc, bad]).to_dict()
+    expected = validate([bad]).to_dict()
     assert json.loads(proc.stdout) == json.loads(json.dumps(expected))
-    assert expected["issues"][0]["cell"] == "F8"
+    assert [(i["code"], i["cell"]) for i in expected["issues"]] == [("actual-not-a-number", "F8")]
+
+
+def test_same_return_twice_with_changes_is_a_conflict(tmp_path: Path, good_asc: Path) -> None:
+    """Two returns from one owner for one quarter: every differing value is reported at both
+    cells and neither is used; --newest-wins keeps the newer file's values."""
+    second = fill(good_asc, {"1.5": (530, "Revised.", "")}, tmp_path / "asc-v2.xlsx")
+    os.utime(good_asc, (1_500_000_000, 1_500_000_000))
+    report = validate([good_asc, second])
+    conflicts = [(Path(i.file).name, i.cell) for i in report.records if i.indicator_id == "1.5"]
+    assert conflicts == [("asc.xlsx", "F8"), ("asc-v2.xlsx", "F8")]
+    assert {i.code for i in report.records} == {"value-conflict"}
+    newest = validate([good_asc, second], newest_wins=True)
+    assert newest.valid
+    assert [(Path(i.file).name, i.code) for i in newest.records if i.indicator_id == "1.5"] == [
+        ("asc.xlsx", "value-conflict-newest")]
+    accepted = newest.rows[newest.rows["accepted"] & (newest.rows["indicator_id"] == "1.5")]
+    assert accepted["actual_value"].tolist() == [530.0]
 
 
 def test_exit_codes(tmp_path: Path, good_asc: Path) -> None:
