@@ -158,3 +158,28 @@ def test_libreoffice_round_trip_validates_the_same(tmp_path: Path, good_asc: Pat
     first = [(i.code, i.location, i.value) for i in validate(bad).records]
     second = [(i.code, i.location, i.value) for i in validate(again).records]
     assert first and first == second
+
+
+def test_data_only_indicator_is_checked_but_not_rated(tmp_path: Path) -> None:
+    """A data-only indicator's template says "Data only" in Target; its value is validated,
+    consolidated and shown, never rated, and Table 1 gains a Not rated column."""
+    import copy
+
+    from rbwm_pmf.consolidate import consolidate
+    from rbwm_pmf.register import framework_from_dict, load_framework
+    from rbwm_pmf.template import make_templates
+
+    data = copy.deepcopy(load_framework().to_dict())
+    row = next(r for r in data["indicators"] if r["id"] == "1.5")
+    row["data_only"] = True
+    fw = framework_from_dict(data, "data-only.yaml")
+    path = next(p for p in make_templates(fw, "2017-18-Q2", tmp_path / "t") if "-ASC-" in p.name)
+    filled = fill(path, GOOD, tmp_path / "asc.xlsx")
+    report = validate(filled, fw)
+    assert report.records == []
+    result = consolidate(filled, fw, "2017-18-Q2")
+    current = result.current.set_index("indicator_id")
+    assert current.loc["1.5", "status"] == "Not rated"
+    assert current.loc["1.5", "actual"] == 541
+    assert "Not rated" in result.table1.columns
+    assert int(result.table1.loc["Total", "Not rated"]) == 1

@@ -262,6 +262,23 @@ def test_validation_log_tracker_and_sources(book: Any, result: ConsolidationResu
     assert shas == [s or None for s in result.sources["sha256"]]
 
 
+def test_validation_log_lists_every_issue_and_skipped_file(tmp_path: Path) -> None:
+    """With the returns that have mistakes, the log has one row per issue, at its cell, with its
+    code and value as typed, and a row for each skipped file."""
+    with_mistakes = consolidate([RETURNS / "2017-18-Q1", REPO / "sample_workbooks" / "with_mistakes"],
+                                period=PERIOD)
+    assert with_mistakes.report.records and with_mistakes.report.skipped
+    out = write_workbook(with_mistakes, tmp_path / "mistakes.xlsx")
+    header, log = table_rows(load_workbook(out)["Validation log"], "ValidationLog")
+    expected = [(Path(i.file).name, i.cell or None, i.code, i.value or None)
+                for i in with_mistakes.report.records]
+    expected += [(Path(s.path).name, None, "skipped", None) for s in with_mistakes.report.skipped]
+    got = [(r[header.index("File")], r[header.index("Cell")], r[header.index("Code")],
+            r[header.index("Value as typed")]) for r in log]
+    assert got == expected
+    assert check_workbook(out) == []
+
+
 def test_document_properties(book: Any) -> None:
     """Title and language are set, and the date comes from the period, never the clock."""
     props = book.properties

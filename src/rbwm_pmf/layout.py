@@ -31,6 +31,7 @@ HEADER_ROW = 5
 FIRST_DATA_ROW = HEADER_ROW + 1
 
 NOT_DUE_TEXT = "Not due"
+DATA_ONLY_TEXT = "Data only"
 
 # Metadata sheet: column A key, column B value, from row 1.
 META_KEYS = (

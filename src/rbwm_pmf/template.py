@@ -112,7 +112,7 @@ _VALUE_WORDS = {
 }
 
 # A data-only indicator is reported, never rated, so its Target cell says so instead of a number.
-_DATA_ONLY_TEXT = "Data only"
+_DATA_ONLY_TEXT = layout.DATA_ONLY_TEXT
 
 
 # -- public --------------------------------------------------------------------------------

@@ -21,7 +21,7 @@ from .issues import ISSUE_FIELDS, Issue, make_issue
 from .periods import Period
 from .rag import AMBER, RED, rate
 from .reader import ReturnFile, interpret_actual, read_return, target_as_read, text_of
-from .register import Framework, load_framework
+from .register import Framework, Indicator, load_framework
 from .rules import RULES
 
 RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
@@ -316,7 +316,7 @@ def _rows_frame(returns: list[ReturnFile], fw: Framework) -> pd.DataFrame:
                 "due": due,
                 "target": ind.target(q) if ind and due else None,
                 "target_issued": ind.target(q) if ind and ind.is_due(q) else None,
-                "target_issued_text": None if ind and ind.is_due(q) else layout.NOT_DUE_TEXT,
+                "target_issued_text": _issued_target_text(ind, q),
                 "target_read": target_as_read(target_cell),
                 "min_value": low,
                 "max_value": high,
@@ -360,6 +360,15 @@ def _rows_frame(returns: list[ReturnFile], fw: Framework) -> pd.DataFrame:
     frame["status"] = statuses
     frame["expected_from_previous"] = expected
     return frame
+
+
+def _issued_target_text(ind: Indicator | None, quarter: int) -> str | None:
+    """What the template wrote in the Target cell when it wrote no number."""
+    if ind is None:
+        return None
+    if not ind.is_due(quarter):
+        return layout.NOT_DUE_TEXT
+    return layout.DATA_ONLY_TEXT if ind.data_only else None
 
 
 def _check_rows(frame: pd.DataFrame, fw: Framework) -> list[Issue]:
@@ -412,7 +421,7 @@ def _row_issue(code: str, row: dict[str, Any], label: str, cell: str, fw: Framew
     if code == "target-changed":
         issued = row["target_issued"]
         expected = format_value(float(issued), unit) if issued is not None and not pd.isna(
-            issued) else layout.NOT_DUE_TEXT
+            issued) else str(row["target_issued_text"] or layout.NOT_DUE_TEXT)
         if issued is not None and not pd.isna(issued) and unit == "percent":
             expected = f"{expected} (type {_num(issued)})"
         return make_issue(code, file, value=row["target_read"], expected=expected, **common)

@@ -30,7 +30,7 @@ from .summary import TOTAL
 if TYPE_CHECKING:
     from .consolidate import ConsolidationResult
 
-__all__ = ["FORMATS", "RAG_FORMATS", "SHEETS", "write_workbook"]
+__all__ = ["FORMATS", "RAG_FORMATS", "SHEETS", "fit_text", "write_workbook"]
 
 LANGUAGE = "en-GB"
 EXCEL_CELL_LIMIT = 32_767  # characters (UTF-16 code units) in one cell
@@ -57,6 +57,7 @@ _CELL = {"valign": "top", "border": 1, "border_color": "#A6A6A6"}
 # Text from returns gets Excel's quote prefix too, so editing the cell later cannot turn "=..."
 # into a formula.
 _TEXT = {**_CELL, "quote_prefix": True}
+_HEADER = {**_CELL, "bold": True, "text_wrap": True, "font_color": "#FFFFFF", "bg_color": "#1F4E79"}
 
 # Every cell format of the workbook, defined once. Conditional formats (rag_*) give RAG cells
 # colour as emphasis; each pair of fill and text colour passes WCAG AA (contrast 4.5 or more).
@@ -66,10 +67,8 @@ FORMATS: dict[str, dict[str, Any]] = {
     "wrap_line": {"text_wrap": True, "valign": "top"},
     "heading": {"bold": True, "font_size": 12},
     "caption": {"bold": True, "font_size": 11},
-    "header": {"bold": True, "text_wrap": True, "valign": "top", "border": 1, "border_color": "#A6A6A6",
-               "font_color": "#FFFFFF", "bg_color": "#1F4E79"},
-    "header_right": {"bold": True, "text_wrap": True, "valign": "top", "align": "right", "border": 1,
-                     "border_color": "#A6A6A6", "font_color": "#FFFFFF", "bg_color": "#1F4E79"},
+    "header": _HEADER,
+    "header_right": {**_HEADER, "align": "right"},  # over a column of numbers
     "text": _TEXT,
     "text_right": {**_TEXT, "align": "right"},  # a word such as "No data" in a column of numbers
     "wrap": {**_TEXT, "text_wrap": True},
@@ -150,10 +149,8 @@ def write_workbook(
         "strings_to_numbers": False,
         "default_format_properties": dict(FONT),
     })
-    try:
-        _Report(wb, result, date, doc_title).write()
-    finally:
-        wb.close()
+    _Report(wb, result, date, doc_title).write()
+    wb.close()  # into memory: nothing is on disk until _save
     _save(_with_language(buffer.getvalue()), out)
     return out
 
@@ -188,12 +185,16 @@ def _same_file(a: Path, b: Path) -> bool:
 
 def _save(data: bytes, path: Path) -> None:
     """Write to a hidden temporary file in the same folder, then rename over `path`."""
+    # mkstemp makes the file readable by its owner only; keep the old file's permissions, or
+    # give the usual ones for a new file.
+    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
     handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx")
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
             stream.flush()
             os.fsync(stream.fileno())
+        os.chmod(temp, mode)
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)
@@ -334,7 +335,6 @@ class _Sheet:
         self.name = name
         self.widths = list(widths)
         self.row = 0
-        self.single_table_header: int | None = None
         for col, width in enumerate(self.widths):
             self.ws.set_column(col, col, width)
         ws = self.ws
@@ -343,11 +343,16 @@ class _Sheet:
         ws.set_paper(9)  # A4
         ws.fit_to_pages(1, 0)
         ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
-        ws.set_footer(f"&L{_header_escape(report.title)}&C{_header_escape(name)}&RPage &P of &N")
+        # Excel allows 255 characters in a footer.
+        ws.set_footer(f"&L{_header_escape(report.title[:120])}&C{_header_escape(name)}"
+                      "&RPage &P of &N")
         self.line(title, "title", height=24)
 
     def fmt(self, name: str) -> Any:
         return self.report.formats[name]
+
+    def width(self, col: int) -> float:
+        return self.widths[col] if col < len(self.widths) else 8.43  # Excel's default
 
     def line(
         self, text: str, fmt: str = "subtitle", *, wrap: bool = False, height: float | None = None
@@ -356,7 +361,7 @@ class _Sheet:
         text, _ = fit_text(text)
         self.ws.write_string(self.row, 0, text, self.fmt("wrap_line" if wrap else fmt))
         if wrap:
-            self.ws.set_row(self.row, _height(_lines(text, self.widths[0])))
+            self.ws.set_row(self.row, _height(_lines(text, self.width(0))))
         elif height:
             self.ws.set_row(self.row, height)
         self.row += 1
@@ -383,7 +388,7 @@ class _Sheet:
             self.line(empty)
             return None
         ws, top = self.ws, self.row
-        header_lines = max(_lines(c.header, self.widths[i], bold=True) for i, c in enumerate(cols))
+        header_lines = max(_lines(c.header, self.width(i), bold=True) for i, c in enumerate(cols))
         ws.set_row(top, _height(header_lines))
         for r, values in enumerate(rows, start=top + 1):
             lines = 1
@@ -431,7 +436,7 @@ class _Sheet:
         text, _ = fit_text(str(value))
         ws.write_string(r, c, text, fmt)
         if FORMATS[fmt_name].get("text_wrap"):
-            return _lines(text, self.widths[c], bold=bool(FORMATS[fmt_name].get("bold")))
+            return _lines(text, self.width(c), bold=bool(FORMATS[fmt_name].get("bold")))
         return 1
 
 
