@@ -318,6 +318,34 @@ def test_layout_rules(book: Any) -> None:
     assert book["Appendix 1"].print_title_rows
 
 
+def test_wrapped_rows_are_tall_enough(book: Any) -> None:
+    """Every table row has an explicit height (LibreOffice clips wrapped text without one), tall
+    enough for its longest wrapped text at a generous 1.3 characters per unit of width."""
+    for ws in book.worksheets:
+        for name in ws.tables:
+            min_col, min_row, max_col, max_row = range_boundaries(ws.tables[name].ref)
+            for r in range(min_row, max_row + 1):
+                height = ws.row_dimensions[r].height
+                assert height is not None and height >= 15, (ws.title, r)
+                for c in range(min_col, max_col + 1):
+                    cell = ws.cell(r, c)
+                    if isinstance(cell.value, str) and cell.alignment.wrap_text:
+                        width = next(d.width for d in ws.column_dimensions.values()
+                                     if d.min <= cell.column <= d.max)
+                        lines = -(-len(cell.value) // int(width * 1.3))
+                        assert height >= 12 * lines, (ws.title, cell.coordinate)
+
+
+def test_new_workbook_is_readable_by_others(result: ConsolidationResult, tmp_path: Path) -> None:
+    """The renamed temporary file gets ordinary permissions, not the owner-only ones of mkstemp."""
+    out = write_workbook(result, tmp_path / "out.xlsx")
+    if os.name == "posix":
+        assert out.stat().st_mode & 0o777 == 0o644
+        out.chmod(0o640)
+        write_workbook(result, out)
+        assert out.stat().st_mode & 0o777 == 0o640  # an existing file keeps its permissions
+
+
 def test_checker_finds_every_kind_of_problem(tmp_path: Path) -> None:
     """The checker reports a missing title, merged cells, a blank row inside a table, a RAG cell
     without a word, a chart without alt text and a missing document title and language."""

@@ -112,6 +112,12 @@ def _issues_sheet(wb: Workbook, path: str, issues: list[Issue]) -> None:
     for letter, width in zip("ABCDEFGH", (14, 9, 26, 11, 18, 22, 60, 60), strict=True):
         ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A5"
+    ws.page_setup.orientation = "landscape"
+    ws.page_setup.paperSize = ws.PAPERSIZE_A4
+    ws.page_setup.fitToWidth = 1
+    ws.page_setup.fitToHeight = 0
+    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    ws.print_title_rows = "4:4"
     wb.active = 0
 
 

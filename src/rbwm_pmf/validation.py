@@ -424,7 +424,9 @@ def _row_issue(code: str, row: dict[str, Any], label: str, cell: str, fw: Framew
             issued) else str(row["target_issued_text"] or layout.NOT_DUE_TEXT)
         if issued is not None and not pd.isna(issued) and unit == "percent":
             expected = f"{expected} (type {_num(issued)})"
-        return make_issue(code, file, value=row["target_read"], expected=expected, **common)
+        read = row["target_read"]
+        shown = format_value(float(read), unit) if isinstance(read, (int, float)) else read
+        return make_issue(code, file, value=shown, expected=expected, **common)
     if code == "name-changed":
         return make_issue(code, file, value=row["name"], **common)
     if code in ("actual-formula-no-result", "actual-error-value", "actual-not-a-number",
@@ -551,7 +553,8 @@ def _outcome(ret: ReturnFile, records: list[Issue], frame: pd.DataFrame) -> File
         accepted = int(rows["accepted"].sum())
     else:
         accepted = 0
-    status = "unreadable" if not ret.opened and not ret.rows else (
+    cannot_open = any(i.code.startswith("file-") and i.is_error for i in ret.issues)
+    status = "unreadable" if cannot_open else (
         "errors" if errors else ("warnings" if mine else "valid"))
     if any(i.code == "file-duplicate" for i in mine):
         status = "duplicate"
