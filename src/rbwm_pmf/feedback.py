@@ -116,7 +116,8 @@ def _issues_sheet(wb: Workbook, path: str, issues: list[Issue]) -> None:
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
-    ws.sheet_properties.pageSetUpPr.fitToPage = True
+    if ws.sheet_properties.pageSetUpPr is not None:
+        ws.sheet_properties.pageSetUpPr.fitToPage = True
     ws.print_title_rows = "4:4"
     wb.active = 0
 

@@ -348,7 +348,8 @@ def _rows_frame(returns: list[ReturnFile], fw: Framework) -> pd.DataFrame:
         value = r["actual_value"] if r["actual_kind"] in ("number", "text-number") else None
         quarter = int(r["quarter"])
         ok = ind is not None and r["due"] and value is not None and not pd.isna(value)
-        statuses.append(rate(ind, quarter, float(value)).status if ok and ind else None)
+        statuses.append(rate(ind, quarter, float(value)).status if ok and ind and value is not None
+                        else None)
         prev = latest.get((str(r["indicator_id"]), quarter - 1))
         exp = None
         if ok and ind and prev is not None:

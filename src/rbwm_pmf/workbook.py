@@ -882,22 +882,24 @@ class _Report:
                 empty="The framework has no owners with indicators.")
 
     def sources(self) -> None:
-        widths = [44, 66, 9, 11, 12, 9, 10, 10, 8, 10]
+        widths = [44, 66, 20, 11, 12, 9, 10, 10, 8, 10]
         s = _Sheet(self, "Sources", "Sources", widths)
         where = f" in {self.folder}" if self.folder else ""
         s.line(f"Each file read{where}, with its SHA-256 fingerprint (to check that a file is the "
                "one used) and the rows read, accepted and rejected.")
-        cols = [Col("File", "wrap"), Col("SHA-256"), Col("Owner ID"), Col("Period"), Col("Status", "wrap"),
-                Col("Rows read", "integer"), Col("Rows accepted", "integer"),
+        cols = [Col("File", "wrap"), Col("SHA-256"), Col("Owner", "wrap"), Col("Period"),
+                Col("Status", "wrap"), Col("Rows read", "integer"), Col("Rows accepted", "integer"),
                 Col("Rows rejected", "integer"), Col("Errors", "integer"), Col("Warnings", "integer")]
         rows = []
         for rec in _records(self.result.sources):
             status = str(rec.get("status") or "")
-            rows.append([self.short(str(rec.get("file"))), rec.get("sha256"), rec.get("owner_id"),
-                         _period_label(rec.get("period")), status[:1].upper() + status[1:],
-                         rec.get("rows_read"),
-                         rec.get("rows_accepted"), rec.get("rows_rejected"), rec.get("errors"),
-                         rec.get("warnings")])
+            owner_id = "" if _is_missing(rec.get("owner_id")) else str(rec.get("owner_id"))
+            owner = self.fw.owner(owner_id)
+            rows.append([
+                self.short(str(rec.get("file"))), rec.get("sha256"),
+                owner.name if owner else owner_id, _period_label(rec.get("period")),
+                status[:1].upper() + status[1:], rec.get("rows_read"), rec.get("rows_accepted"),
+                rec.get("rows_rejected"), rec.get("errors"), rec.get("warnings"),
+            ])
         s.table("Sources", cols, rows, autofilter=True, repeat_header=True,
                 empty="No files were read.")
-
