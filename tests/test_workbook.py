@@ -421,8 +421,8 @@ def test_text_over_excels_limit_is_cut_and_logged(result: ConsolidationResult, t
     assert cell.value.endswith("… [cut: 100,000 characters in the return]")
     header, log = table_rows(wb["Validation log"], "ValidationLog")
     cut = [r for r in log if r[header.index("Code")] == "text-too-long"]
-    assert [(r[header.index("Indicator ID")], r[header.index("Column")]) for r in cut] == [
-        ("4.4", "Commentary"), ("4.4", "Mitigation actions")]
+    assert [(r[header.index("Indicator ID")], r[header.index("Column")], r[header.index("Cell")])
+            for r in cut] == [("4.4", "Commentary", "G6"), ("4.4", "Mitigation actions", "H6")]
     assert "100,000 characters" in cut[0][header.index("Message")]
     assert len(result.report.records) == len(long.report.records)  # the report is not changed
 

@@ -22,7 +22,7 @@ DATA_COLUMNS = [
     "period", "quarter", "priority_order", "priority", "indicator_id", "indicator", "owner_id",
     "owner", "panel", "unit", "unit_label", "polarity", "measure_type", "frequency", "actual",
     "target", "tolerance", "status", "reason", "direction", "data_status", "commentary",
-    "mitigation", "source_file", "source_cell",
+    "mitigation", "source_file", "source_cell", "commentary_cell", "mitigation_cell",
 ]
 
 
@@ -210,6 +210,8 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
                 "mitigation": rec["mitigation"] if rec else "",
                 "source_file": rec["file"] if rec else "",
                 "source_cell": f"{rec['sheet']}!{rec['refs'][layout.ACTUAL]}" if rec else "",
+                "commentary_cell": f"{rec['sheet']}!{rec['refs'][layout.COMMENTARY]}" if rec else "",
+                "mitigation_cell": f"{rec['sheet']}!{rec['refs'][layout.MITIGATION]}" if rec else "",
             })
     data = pd.DataFrame(rows, columns=DATA_COLUMNS)
     # Direction of travel against the previous quarter.

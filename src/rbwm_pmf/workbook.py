@@ -476,9 +476,10 @@ class _Report:
         value = "" if _is_missing(text) else str(text)
         fitted, kept = fit_text(value)
         if kept < len(value):
-            sheet = str(row.get("source_cell") or "").split("!")[0]
+            where = str(row.get(f"{column.lower().split()[0]}_cell") or row.get("source_cell") or "")
+            sheet, _, cell = where.partition("!")
             self.cuts.append(make_issue(
-                "text-too-long", str(row.get("source_file") or ""), sheet=sheet,
+                "text-too-long", str(row.get("source_file") or ""), sheet=sheet, cell=cell,
                 indicator_id=str(row.get("indicator_id") or ""), column=column,
                 value=f"{len(value):,}", expected=f"{kept:,}"))
         return fitted

@@ -1,0 +1,131 @@
+"""The command line: the consolidate command, JSON equal to the library's dict, exit codes,
+--strict and --csv, help for every command, `python -m rbwm_pmf`."""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from rbwm_pmf.consolidate import consolidate
+
+from .kit import SAMPLES
+
+REPORT_SENTENCE = (
+    "As at 30 September 2017, 16 of the 25 indicators were performing at or above target, "
+    "eight indicators were just short of target and one indicator was below target."
+)
+
+
+def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
+    env = {**os.environ, "COLUMNS": "200"}
+    return subprocess.run([sys.executable, "-m", "rbwm_pmf", *args], capture_output=True,
+                          text=True, env=env, timeout=300, cwd=cwd)
+
+
+def test_consolidate_prints_table_1_and_writes_the_workbook(tmp_path: Path) -> None:
+    """The README's main command: Table 1 and the sentence on stdout, the workbook written."""
+    out = tmp_path / "Q2 performance.xlsx"
+    proc = run_cli("consolidate", str(SAMPLES / "returns"), "--period", "2017-18-Q2",
+                   "--out", str(out))
+    assert proc.returncode == 0, proc.stderr
+    assert REPORT_SENTENCE in " ".join(proc.stdout.split())
+    assert "Healthy, skilled and independent residents" in proc.stdout
+    assert out.exists() and out.stat().st_size > 10_000
+
+
+def test_consolidate_json_equals_result_to_dict() -> None:
+    """`--format json` prints exactly result.to_dict()."""
+    proc = run_cli("consolidate", str(SAMPLES / "returns"), "--period", "2017-18-Q2",
+                   "--format", "json")
+    assert proc.returncode == 0, proc.stderr
+    expected = consolidate(SAMPLES / "returns", period="2017-18-Q2").to_dict()
+    got = json.loads(proc.stdout)
+    assert got == json.loads(json.dumps(expected, default=str))
+    assert got["summary"] == REPORT_SENTENCE
+    assert got["shares"] == {"Green": 64, "Amber": 32, "Red": 4}
+
+
+def test_errors_exit_1_but_the_workbook_is_still_written(tmp_path: Path) -> None:
+    """Returns with errors: exit 1, workbook written with the errors in its log; --strict writes
+    nothing."""
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLES / "returns" / "2017-18-Q2", folder)
+    shutil.copy(SAMPLES / "with_mistakes" / "2017-18-Q2-ASC-text-in-actual.xlsx", folder)
+    for p in folder.glob("2017-18-Q2-ASC-adult*"):
+        p.unlink()
+    out = tmp_path / "out.xlsx"
+    proc = run_cli("consolidate", str(folder), "--period", "2017-18-Q2", "--out", str(out))
+    assert proc.returncode == 1 and out.exists()
+    strict = tmp_path / "strict.xlsx"
+    proc = run_cli("consolidate", str(folder), "--period", "2017-18-Q2", "--out", str(strict),
+                   "--strict", "--csv", str(tmp_path / "csv"))
+    assert proc.returncode == 1
+    assert not strict.exists() and not (tmp_path / "csv").exists()
+    assert "Nothing written" in proc.stderr
+
+
+def test_csv_export(tmp_path: Path) -> None:
+    """--csv writes the tidy tables for BI tools."""
+    proc = run_cli("consolidate", str(SAMPLES / "returns"), "--period", "2017-18-Q2",
+                   "--csv", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "data.csv", "issues.csv", "sources.csv", "table1.csv", "tracker.csv"]
+    data = (tmp_path / "data.csv").read_text("utf-8").splitlines()
+    assert len(data) == 1 + 50  # 25 indicators x Q1 and Q2
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    """Bad period, missing path, bad --out, bad register: exit 2 with a message, no traceback."""
+    cases = [
+        ("consolidate", str(SAMPLES / "returns"), "--period", "Q9"),
+        ("consolidate", str(tmp_path / "missing")),
+        ("consolidate", str(SAMPLES / "returns"), "--out", str(tmp_path / "x.csv")),
+        ("validate", str(SAMPLES / "returns"), "--register", str(tmp_path / "none.yaml")),
+        ("validate", str(SAMPLES / "returns"), "--format", "xml"),
+        ("consolidate", str(SAMPLES / "returns"), "--period", "2017-18-Q2", "--out",
+         str(tmp_path / "no-such-folder" / "x.xlsx")),
+    ]
+    for args in cases:
+        proc = run_cli(*args)
+        assert proc.returncode == 2, (args, proc.stdout, proc.stderr)
+        assert "Traceback" not in proc.stderr and proc.stderr.strip(), args
+
+
+def test_output_equal_to_an_input_is_refused(tmp_path: Path) -> None:
+    """The workbook may never overwrite a return."""
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLES / "returns" / "2017-18-Q2", folder)
+    victim = next(folder.glob("*.xlsx"))
+    before = victim.read_bytes()
+    proc = run_cli("consolidate", str(folder), "--period", "2017-18-Q2", "--out", str(victim))
+    assert proc.returncode == 2
+    assert victim.read_bytes() == before
+
+
+def test_every_command_has_help() -> None:
+    """Each command answers --help with its description."""
+    top = run_cli("--help")
+    assert top.returncode == 0
+    for command in ("template", "validate", "consolidate", "rules", "check-register"):
+        assert command in top.stdout
+        proc = run_cli(command, "--help")
+        assert proc.returncode == 0 and "Usage" in proc.stdout, command
+
+
+def test_template_command(tmp_path: Path) -> None:
+    """`rbwm-pmf template` writes one workbook per owner."""
+    proc = run_cli("template", "--period", "2017/18 Q3", "--out-dir", str(tmp_path))
+    assert proc.returncode == 0, proc.stderr
+    assert len(list(tmp_path.glob("2017-18-Q3-*.xlsx"))) == 14
+
+
+def test_check_register_command() -> None:
+    """check-register summarises a good register and exits 0."""
+    proc = run_cli("check-register", str(SAMPLES / "register" / "rbwm-2017-18-register.xlsx"))
+    assert proc.returncode == 0, proc.stderr
+    assert "25 indicators" in proc.stdout
