@@ -10,10 +10,10 @@ from pathlib import Path
 from typing import Any
 
 from openpyxl import load_workbook
-from rbwm_pmf.template import make_templates
 
 from rbwm_pmf import layout
 from rbwm_pmf.register import load_framework
+from rbwm_pmf.template import make_templates
 
 GENERATED = dt.datetime(2017, 10, 2, 9, 0, 0)
 REPO = Path(__file__).resolve().parents[1]
