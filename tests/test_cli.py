@@ -129,3 +129,18 @@ def test_check_register_command() -> None:
     proc = run_cli("check-register", str(SAMPLES / "register" / "rbwm-2017-18-register.xlsx"))
     assert proc.returncode == 0, proc.stderr
     assert "25 indicators" in proc.stdout
+
+
+def test_jobs_2_and_jobs_1_give_identical_reports(tmp_path: Path) -> None:
+    """Reading with two worker processes gives exactly the report of one, in the same order."""
+    folder = tmp_path / "in"
+    shutil.copytree(SAMPLES / "returns", folder / "returns")
+    shutil.copytree(SAMPLES / "with_mistakes", folder / "with_mistakes")
+    assert len(list(folder.rglob("*.xlsx"))) >= 16  # enough files for the workers to start
+    one = run_cli("validate", str(folder), "--format", "json", "--jobs", "1")
+    two = run_cli("validate", str(folder), "--format", "json", "--jobs", "2")
+    assert one.returncode == two.returncode == 1
+    assert json.loads(one.stdout) == json.loads(two.stdout)
+    c1 = run_cli("consolidate", str(folder / "returns"), "--format", "json", "--jobs", "1")
+    c2 = run_cli("consolidate", str(folder / "returns"), "--format", "json", "--jobs", "2")
+    assert json.loads(c1.stdout) == json.loads(c2.stdout)

@@ -29,6 +29,7 @@ RegisterOpt = Annotated[
     typer.Option("--register", "-r", help="Framework register (.yaml or .xlsx). Default: the packaged RBWM 2017/18 register."),
 ]
 FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: 'table' for people, 'json' for scripts.")]
+JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes reading the returns (default: one per core).")]
 PathsArg = Annotated[list[Path], typer.Argument(help="Return files and/or folders (searched recursively).")]
 
 
@@ -103,6 +104,7 @@ def validate(
     register: RegisterOpt = None,
     fmt: FormatOpt = "table",
     feedback_dir: Annotated[Path | None, typer.Option("--feedback-dir", help="Write an annotated feedback copy of each return with problems here.")] = None,
+    jobs: JobsOpt = None,
 ) -> None:
     """Check returns and say exactly which cell is wrong and how to fix it."""
     from .validation import validate as run
@@ -110,7 +112,7 @@ def validate(
     _check_format(fmt)
     try:
         with _progress(paths) as progress:
-            report = run(paths, register, period, progress=progress)
+            report = run(paths, register, period, progress=progress, jobs=jobs)
         written = []
         if feedback_dir is not None:
             from .feedback import write_feedback
@@ -137,6 +139,7 @@ def consolidate(
     csv_dir: Annotated[Path | None, typer.Option("--csv", help="Also write the tidy tables as CSV files to this folder.")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Write nothing if any return has errors.")] = False,
     newest_wins: Annotated[bool, typer.Option("--newest-wins", help="When two returns give the same value, use the newest file.")] = False,
+    jobs: JobsOpt = None,
 ) -> None:
     """Merge the returns, rate every indicator, print Table 1 and write the workbook."""
     from .consolidate import consolidate as run
@@ -146,7 +149,7 @@ def consolidate(
         raise _fail(f"--out must be an .xlsx file, not '{out.name}'.")
     try:
         with _progress(paths) as progress:
-            result = run(paths, register, period, newest_wins=newest_wins, progress=progress)
+            result = run(paths, register, period, newest_wins=newest_wins, progress=progress, jobs=jobs)
         blocked = strict and not result.valid
         if not blocked:
             if out is not None:

@@ -119,18 +119,22 @@ def consolidate(
     *,
     newest_wins: bool = False,
     progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
 ) -> ConsolidationResult:
-    """Validate and merge returns for the year to date of `period` (default: the latest found)."""
+    """Validate and merge returns for the year to date of `period` (default: the latest found).
+
+    `jobs` worker processes read the files (default: one per core); the result is the same.
+    """
     fw = framework if isinstance(framework, Framework) else load_framework(framework)
+    wanted = Period.parse(period) if period is not None else None
     files, skipped = collect_paths(paths)
-    returns = read_all(files, progress)
-    if period is None:
-        found = [r.period for r in returns if r.period and r.period.fy == fw.year]
+    returns = read_all(files, fw, progress, jobs)
+    if wanted is None:
+        found = [r.period for r, _ in returns if r.period and r.period.fy == fw.year]
         if not found:
             raise InputError("No return says which period it is for; give the period (like "
                              f"{fw.year}-Q2).")
-        period = max(p for p in found if p is not None)
-    wanted = Period.parse(period)
+        wanted = max(p for p in found if p is not None)
     report = check_returns(returns, fw, wanted, wanted.year_to_date(), skipped, newest_wins)
     return build_result(report, fw, wanted)
 
@@ -138,24 +142,27 @@ def consolidate(
 def build_result(report: ValidationReport, fw: Framework, period: Period) -> ConsolidationResult:
     """Rate every indicator for every quarter to date from the validated rows."""
     frame = report.rows
-    accepted: dict[tuple[str, str], dict[Any, Any]] = {}
+    # The accepted values, by indicator and period (one row each: conflicts were rejected).
+    wanted = ["file", "sheet", "row", "indicator_id", "period", "actual_value", "commentary",
+              "mitigation"]
+    accepted: dict[tuple[str, str], dict[str, Any]] = {}
     if len(frame):
-        for raw in frame[frame["accepted"]].to_dict(orient="records"):
-            row: dict[Any, Any] = dict(raw)
-            if row["due"]:
-                accepted[(str(row["indicator_id"]), str(row["period"]))] = row
+        chosen = frame.loc[frame["accepted"] & frame["due"].astype(bool), wanted]
+        for cells in zip(*(chosen[c] for c in wanted), strict=True):
+            rec = dict(zip(wanted, cells, strict=True))
+            accepted[(str(rec["indicator_id"]), str(rec["period"]))] = rec
     received = {(f.owner_id, f.period) for f in report.files if f.period}
+    period_of_file = {f.path: f.period for f in report.files}
     rejected_reason: dict[tuple[str, str], str] = {}
     for issue in report.errors:
-        if issue.indicator_id and issue.cell and len(frame):
-            hit = frame[(frame["file"] == issue.file) & (frame["indicator_id"] == issue.indicator_id)]
-            for per in hit["period"].unique():
-                rejected_reason.setdefault((issue.indicator_id, str(per)),
-                                           f"value rejected: {issue.message}")
-        elif issue.indicator_id and issue.code == "indicator-missing":
-            f = next((f for f in report.files if f.path == issue.file), None)
-            if f:
-                rejected_reason.setdefault((issue.indicator_id, f.period), "row missing from the return")
+        if not issue.indicator_id or (issue.code != "indicator-missing" and not issue.cell):
+            continue
+        reason = ("row missing from the return" if issue.code == "indicator-missing"
+                  else f"value rejected: {issue.message}")
+        rejected_reason.setdefault((issue.indicator_id, period_of_file.get(issue.file, "")), reason)
+
+    def ref(rec: dict[str, Any], label: str) -> str:
+        return report.cell_ref(str(rec["file"]), label, int(rec["row"]))
 
     rows = []
     for q_period in period.year_to_date():
@@ -164,18 +171,17 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
             prio = fw.priority(ind.priority)
             owner = fw.owner(ind.owner)
             panel = fw.panel(ind.panel)
-            found = accepted.get((ind.id, key_period))
+            rec = accepted.get((ind.id, key_period))
             actual = None
-            rec = found
             if rec is not None and rec["actual_value"] is not None and not _is_missing(rec["actual_value"]):
                 actual = float(rec["actual_value"])
             rating = rate(ind, q_period.quarter, actual)
             reason = rating.reason
             if rating.status == NO_DATA:
-                if (ind.id, key_period) in rejected_reason:
-                    reason = f"No data: {rejected_reason[(ind.id, key_period)]}"
-                elif (ind.owner, key_period) not in received:
+                if (ind.owner, key_period) not in received:
                     reason = f"No data: no return received from {owner.name if owner else ind.owner}"
+                elif (ind.id, key_period) in rejected_reason:
+                    reason = f"No data: {rejected_reason[(ind.id, key_period)]}"
             if rec is not None:
                 data_status = "Returned"
             elif not ind.is_due(q_period.quarter) or ind.data_only:
@@ -209,9 +215,9 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
                 "commentary": rec["commentary"] if rec else "",
                 "mitigation": rec["mitigation"] if rec else "",
                 "source_file": rec["file"] if rec else "",
-                "source_cell": f"{rec['sheet']}!{rec['refs'][layout.ACTUAL]}" if rec else "",
-                "commentary_cell": f"{rec['sheet']}!{rec['refs'][layout.COMMENTARY]}" if rec else "",
-                "mitigation_cell": f"{rec['sheet']}!{rec['refs'][layout.MITIGATION]}" if rec else "",
+                "source_cell": f"{rec['sheet']}!{ref(rec, layout.ACTUAL)}" if rec else "",
+                "commentary_cell": f"{rec['sheet']}!{ref(rec, layout.COMMENTARY)}" if rec else "",
+                "mitigation_cell": f"{rec['sheet']}!{ref(rec, layout.MITIGATION)}" if rec else "",
             })
     data = pd.DataFrame(rows, columns=DATA_COLUMNS)
     # Direction of travel against the previous quarter.

@@ -57,6 +57,8 @@ class ReturnFile:
     columns: dict[str, int] = field(default_factory=dict)
     rows: list[ReturnRow] = field(default_factory=list)
     issues: list[Issue] = field(default_factory=list)
+    row_count: int = 0  # rows read from the table (kept when `rows` is dropped)
+    indicator_ids: list[str] = field(default_factory=list)
 
     @property
     def opened(self) -> bool:
@@ -185,6 +187,8 @@ def _read_table(sheet: Sheet, result: ReturnFile) -> None:
         ):
             continue
         result.rows.append(ReturnRow(r, cells))
+    result.row_count = len(result.rows)
+    result.indicator_ids = [row.indicator_id for row in result.rows]
 
 
 # -- interpreting what was typed ------------------------------------------------------------

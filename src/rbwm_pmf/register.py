@@ -142,15 +142,27 @@ class Framework:
     indicators: tuple[Indicator, ...]
     source: str = field(default="", compare=False)
 
+    # Lookups are by dictionary: a central collection's register has many thousands of rows.
     @cached_property
     def _by_id(self) -> dict[str, Indicator]:
         return {i.id: i for i in self.indicators}
+
+    @cached_property
+    def _owners(self) -> dict[str, Owner]:
+        return {o.id: o for o in self.owners}
+
+    @cached_property
+    def _by_owner(self) -> dict[str, list[Indicator]]:
+        out: dict[str, list[Indicator]] = {}
+        for i in self.indicators:
+            out.setdefault(i.owner, []).append(i)
+        return out
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         return self._by_id.get(indicator_id)
 
     def owner(self, owner_id: str) -> Owner | None:
-        return next((o for o in self.owners if o.id == owner_id), None)
+        return self._owners.get(owner_id)
 
     def priority(self, priority_id: str) -> Priority | None:
         return next((p for p in self.priorities if p.id == priority_id), None)
@@ -160,7 +172,7 @@ class Framework:
 
     def indicators_of(self, owner_id: str) -> list[Indicator]:
         """An owner's indicators, in register order."""
-        return [i for i in self.indicators if i.owner == owner_id]
+        return list(self._by_owner.get(owner_id, ()))
 
     @property
     def ordered_priorities(self) -> list[Priority]:

@@ -23,6 +23,7 @@ from .rag import AMBER, RED, rate
 from .reader import ReturnFile, interpret_actual, read_return, target_as_read, text_of
 from .register import Framework, Indicator, load_framework
 from .rules import RULES
+from .xlsx import col_letter
 
 RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
 FEEDBACK_SUFFIX = " - feedback.xlsx"
@@ -80,6 +81,11 @@ class ValidationReport:
     records: list[Issue]
     skipped: list[SkippedFile]
     rows: pd.DataFrame = field(repr=False)
+    letters: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+
+    def cell_ref(self, file: str, label: str, row: int) -> str:
+        """The address of a row's cell under a header label in a file, like `F9`."""
+        return f"{self.letters[file][label]}{row}"
 
     @property
     def valid(self) -> bool:
@@ -176,6 +182,7 @@ def validate(
     periods: Sequence[Period] | None = None,
     newest_wins: bool = False,
     progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
 ) -> ValidationReport:
     """Validate returns (files, folders or a list) against a register (default: RBWM 2017/18).
 
@@ -186,22 +193,46 @@ def validate(
     wanted = Period.parse(period) if period is not None else None
     allowed = list(periods) if periods is not None else ([wanted] if wanted else None)
     files, skipped = collect_paths(paths)
-    returns = read_all(files, progress)
+    returns = read_all(files, fw, progress, jobs)
     return check_returns(returns, fw, wanted, allowed, skipped, newest_wins)
 
 
-def read_all(files: list[Path], progress: Callable[[Path], None] | None = None) -> list[ReturnFile]:
-    """Read every file in order, telling `progress` after each."""
-    out = []
-    for path in files:
-        out.append(read_return(path))
-        if progress is not None:
-            progress(path)
-    return out
+Columns = dict[str, list[Any]]
+
+
+def read_all(
+    files: list[Path],
+    framework: Framework,
+    progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
+) -> list[tuple[ReturnFile, Columns]]:
+    """Read every file and reduce it at once to its rows' columns, in the files' order.
+
+    With more than one job, files are read by worker processes; the results are the same and
+    in the same order as with one. Each return is reduced to plain columns before the next is
+    read, so memory grows with the rows kept, not with the workbooks read.
+    """
+    from .parallel import map_files
+
+    return map_files(_read_and_reduce, files, framework, progress, jobs, on_crash=_crashed)
+
+
+def _crashed(path: Path) -> tuple[ReturnFile, Columns]:
+    ret = ReturnFile(path=path)
+    ret.issues.append(make_issue("file-unreadable", str(path),
+                                 detail="the process reading it stopped"))
+    return ret, {name: [] for name in ROW_COLUMNS}
+
+
+def _read_and_reduce(path: Path, framework: Framework) -> tuple[ReturnFile, Columns]:
+    ret = read_return(path)
+    columns = reduce_rows(ret, framework)
+    ret.rows = []  # the cells are no longer needed: their meaning is in the columns
+    return ret, columns
 
 
 def check_returns(
-    returns: list[ReturnFile],
+    read: list[tuple[ReturnFile, Columns]],
     framework: Framework,
     period: Period | None,
     allowed: Sequence[Period] | None,
@@ -209,10 +240,12 @@ def check_returns(
     newest_wins: bool = False,
 ) -> ValidationReport:
     """Check what was read (file by file, then every row in one pass) and build the report."""
+    returns = [ret for ret, _ in read]
     records: list[Issue] = []
     usable: list[ReturnFile] = []
+    kept: list[Columns] = []
     first_by_hash: dict[str, str] = {}
-    for ret in returns:
+    for ret, columns in read:
         file_issues = list(ret.issues)
         if ret.opened:
             if ret.sha256 in first_by_hash:
@@ -225,34 +258,44 @@ def check_returns(
         records.extend(file_issues)
         if not any(i.is_error for i in file_issues):
             usable.append(ret)
+            kept.append(columns)
 
-    frame = _rows_frame(usable, framework)
-    row_issues = _check_rows(frame, framework) if len(frame) else []
-    row_issues.extend(_conflicts(frame, row_issues, newest_wins))
+    letters = {str(ret.path): {label: col_letter(c) for label, c in ret.columns.items()}
+               for ret in usable}
+    frame = _rows_frame(kept, framework, letters)
+    row_issues = _check_rows(frame, framework, letters) if len(frame) else []
+    row_issues.extend(_conflicts(frame, row_issues, newest_wins, letters))
     row_issues.extend(_missing_rows(usable, framework))
     records.extend(row_issues)
 
-    rejected = {
+    blocked = {
         (i.file, _row_of(i.cell)) for i in row_issues
         if (i.is_error or i.code == "value-conflict-newest") and i.cell
     }
     if len(frame):
         frame["accepted"] = [
-            (f, r) not in rejected for f, r in zip(frame["file"], frame["row"], strict=True)
+            (f, r) not in blocked for f, r in zip(frame["file"], frame["row"], strict=True)
         ]
     else:
         frame["accepted"] = pd.Series(dtype=bool)
-    outcomes = [_outcome(ret, records, frame) for ret in returns]
-    records.sort(key=lambda i: (_file_order(returns, i.file), _row_of(i.cell), i.cell,
+    by_file: dict[str, list[Issue]] = {}
+    for issue in records:
+        by_file.setdefault(issue.file, []).append(issue)
+    counted: dict[str, tuple[int, int]] = {}
+    if len(frame):
+        grouped = frame.groupby("file", sort=False)["accepted"].agg(["sum", "size"])
+        counted = {str(f): (int(s), int(n) - int(s)) for f, s, n in
+                   zip(grouped.index, grouped["sum"], grouped["size"], strict=True)}
+    usable_names = {str(ret.path) for ret in usable}
+    outcomes = []
+    for ret in returns:
+        name = str(ret.path)
+        kept_rows, lost_rows = counted.get(name, (0, 0)) if name in usable_names else (0, ret.row_count)
+        outcomes.append(_outcome(ret, by_file.get(name, []), kept_rows, lost_rows))
+    order = {str(ret.path): n for n, ret in enumerate(returns)}
+    records.sort(key=lambda i: (order.get(i.file, len(order)), _row_of(i.cell), i.cell,
                                 _RULE_ORDER.get(i.code, 999)))
-    return ValidationReport(framework, period, outcomes, records, skipped, frame)
-
-
-def _file_order(returns: list[ReturnFile], name: str) -> int:
-    for n, ret in enumerate(returns):
-        if str(ret.path) == name:
-            return n
-    return len(returns)
+    return ValidationReport(framework, period, outcomes, records, skipped, frame, letters)
 
 
 def _row_of(cell: str) -> int:
@@ -286,74 +329,75 @@ def _check_file(ret: ReturnFile, fw: Framework, allowed: Sequence[Period] | None
     return issues
 
 
-def _rows_frame(returns: list[ReturnFile], fw: Framework) -> pd.DataFrame:
-    records = []
-    for ret in returns:
-        period = ret.period
-        assert period is not None
-        q = period.quarter
-        for row in ret.rows:
-            ind_id = row.indicator_id
-            ind = fw.indicator(ind_id)
-            unit = ind.unit if ind else ""
-            parsed = interpret_actual(row.cell(layout.ACTUAL), unit)
-            target_cell = row.cell(layout.TARGET)
-            due = bool(ind and ind.owner == ret.owner_id and ind.is_due(q))
-            low, high = ind.bounds if ind else (None, None)
-            records.append({
-                "file": str(ret.path),
-                "sheet": ret.sheet,
-                "row": row.row,
-                "owner": ret.owner_id,
-                "period": str(period),
-                "quarter": q,
-                "indicator_id": ind_id or None,
-                "indicator_owner": ind.owner if ind else None,
-                "return_owner": ret.owner_id,
-                "name": text_of(row.cell(layout.NAME)),
-                "name_issued": ind.name if ind else None,
-                "unit": unit,
-                "due": due,
-                "target": ind.target(q) if ind and due else None,
-                "target_issued": ind.target(q) if ind and ind.is_due(q) else None,
-                "target_issued_text": _issued_target_text(ind, q),
-                "target_read": target_as_read(target_cell),
-                "min_value": low,
-                "max_value": high,
-                "actual_kind": parsed.kind,
-                "actual_raw": parsed.raw,
-                "actual_value": parsed.value,
-                "actual_detail": parsed.detail,
-                "actual_percent_format": row.cell(layout.ACTUAL).is_percent,
-                "commentary": text_of(row.cell(layout.COMMENTARY)),
-                "mitigation": text_of(row.cell(layout.MITIGATION)),
-                "refs": {label: ret.ref(label, row.row) for label in layout.HEADERS},
-            })
-    frame = pd.DataFrame.from_records(records)
+def reduce_rows(ret: ReturnFile, fw: Framework) -> Columns:
+    """One return's rows as plain columns: what each cell means, checked against the register."""
+    cols: Columns = {name: [] for name in ROW_COLUMNS}
+    period = ret.period
+    if not ret.opened or period is None:
+        return cols
+    q = period.quarter
+    name = str(ret.path)
+    for row in ret.rows:
+        ind_id = row.indicator_id
+        ind = fw.indicator(ind_id)
+        unit = ind.unit if ind else ""
+        actual_cell = row.cell(layout.ACTUAL)
+        parsed = interpret_actual(actual_cell, unit)
+        due = bool(ind and ind.owner == ret.owner_id and ind.is_due(q))
+        low, high = ind.bounds if ind else (None, None)
+        values = (
+            name, ret.sheet, row.row, ret.owner_id, str(period), q, ind_id or None,
+            ind.owner if ind else None, ret.owner_id, text_of(row.cell(layout.NAME)),
+            ind.name if ind else None, unit, due, ind.target(q) if ind and due else None,
+            ind.target(q) if ind and ind.is_due(q) else None, _issued_target_text(ind, q),
+            target_as_read(row.cell(layout.TARGET)), low, high, parsed.kind, parsed.raw,
+            parsed.value, parsed.detail, actual_cell.is_percent,
+            text_of(row.cell(layout.COMMENTARY)), text_of(row.cell(layout.MITIGATION)),
+        )
+        for column, value in zip(ROW_COLUMNS, values, strict=True):
+            cols[column].append(value)
+    return cols
+
+
+ROW_COLUMNS = (
+    "file", "sheet", "row", "owner", "period", "quarter", "indicator_id", "indicator_owner",
+    "return_owner", "name", "name_issued", "unit", "due", "target", "target_issued",
+    "target_issued_text", "target_read", "min_value", "max_value", "actual_kind", "actual_raw",
+    "actual_value", "actual_detail", "actual_percent_format", "commentary", "mitigation",
+)
+
+
+def _rows_frame(kept: list[Columns], fw: Framework, letters: dict[str, dict[str, str]]) -> pd.DataFrame:
+    joined = {c: [v for cols in kept for v in cols[c]] for c in ROW_COLUMNS}
+    frame = pd.DataFrame(joined, columns=list(ROW_COLUMNS))
     if not len(frame):
         return frame
     frame["first_row"] = frame.groupby(["file", "indicator_id"])["row"].transform("min")
     # Status for the commentary rules, and the value expected from the previous quarter.
+    usable = [
+        bool(due) and kind in ("number", "text-number") and value is not None and not pd.isna(value)
+        for due, kind, value in zip(frame["due"], frame["actual_kind"], frame["actual_value"],
+                                    strict=True)
+    ]
+    latest: dict[tuple[str, int], float] = {}
+    for ok, ind_id, q, value in zip(usable, frame["indicator_id"], frame["quarter"],
+                                    frame["actual_value"], strict=True):
+        if ok:
+            latest.setdefault((str(ind_id), int(q)), float(value))
     statuses: list[str | None] = []
     expected: list[float | None] = []
-    latest: dict[tuple[str, int], float] = {}
-    records_: list[dict[str, Any]] = [
-        {str(k): v for k, v in rec.items()} for rec in frame.to_dict(orient="records")
-    ]
-    for r in records_:
-        if r["actual_kind"] in ("number", "text-number") and r["due"] and r["actual_value"] is not None:
-            latest.setdefault((str(r["indicator_id"]), int(r["quarter"])), float(r["actual_value"]))
-    for r in records_:
-        ind = fw.indicator(str(r["indicator_id"])) if r["indicator_id"] else None
-        value = r["actual_value"] if r["actual_kind"] in ("number", "text-number") else None
-        quarter = int(r["quarter"])
-        ok = ind is not None and r["due"] and value is not None and not pd.isna(value)
-        statuses.append(rate(ind, quarter, float(value)).status if ok and ind and value is not None
-                        else None)
-        prev = latest.get((str(r["indicator_id"]), quarter - 1))
-        exp = None
-        if ok and ind and prev is not None:
-            exp = prev
+    for ok, ind_id, q, value in zip(usable, frame["indicator_id"], frame["quarter"],
+                                    frame["actual_value"], strict=True):
+        ind = fw.indicator(str(ind_id)) if ok else None
+        if ind is None:
+            statuses.append(None)
+            expected.append(None)
+            continue
+        quarter = int(q)
+        statuses.append(rate(ind, quarter, float(value)).status)
+        prev = latest.get((str(ind_id), quarter - 1))
+        exp = prev
+        if prev is not None:
             t_now, t_prev = ind.target(quarter), ind.target(quarter - 1)
             if ind.measure_type == "cumulative" and t_now and t_prev:
                 exp = prev * t_now / t_prev
@@ -372,7 +416,7 @@ def _issued_target_text(ind: Indicator | None, quarter: int) -> str | None:
     return layout.DATA_ONLY_TEXT if ind.data_only else None
 
 
-def _check_rows(frame: pd.DataFrame, fw: Framework) -> list[Issue]:
+def _check_rows(frame: pd.DataFrame, fw: Framework, letters: dict[str, dict[str, str]]) -> list[Issue]:
     from .checks import run_schema
 
     reference = {"indicators": [i.id for i in fw.indicators]}
@@ -392,7 +436,7 @@ def _check_rows(frame: pd.DataFrame, fw: Framework) -> list[Issue]:
             continue
         row: dict[str, Any] = {str(k): v for k, v in frame.iloc[f.index].to_dict().items()}
         label = _FIELD_LABELS[f.field]
-        cell = row["refs"][label]
+        cell = f"{letters[str(row['file'])][label]}{row['row']}"
         key = (str(row["file"]), cell)
         if key in issues:
             continue  # one problem per cell: the catalogue's earlier rule stands
@@ -468,7 +512,9 @@ def _row_issue(code: str, row: dict[str, Any], label: str, cell: str, fw: Framew
     return make_issue(code, file, value=row.get(label, ""), **common)
 
 
-def _conflicts(frame: pd.DataFrame, found: list[Issue], newest_wins: bool) -> list[Issue]:
+def _conflicts(
+    frame: pd.DataFrame, found: list[Issue], newest_wins: bool, letters: dict[str, dict[str, str]]
+) -> list[Issue]:
     """The same indicator and quarter with a value in two returns: report both cells."""
     if not len(frame):
         return []
@@ -479,10 +525,14 @@ def _conflicts(frame: pd.DataFrame, found: list[Issue], newest_wins: bool) -> li
         if due and kind in ("number", "text-number") and (f, r) not in bad
     ]
     rows = frame.iloc[ok]
+    counts = rows.groupby(["indicator_id", "period"], sort=False)["file"].transform("nunique")
+    rows = rows[counts > 1]
     issues = []
+
+    def actual_ref(file: str, row: int) -> str:
+        return f"{letters[file][layout.ACTUAL]}{row}"
+
     for (ind_id, period), group in rows.groupby(["indicator_id", "period"], sort=False):
-        if group["file"].nunique() < 2:
-            continue
         mtimes = {f: _mtime(f) for f in group["file"]}
         newest = max(group["file"], key=lambda f: (mtimes[f], f))
         for _, row in group.iterrows():
@@ -492,10 +542,10 @@ def _conflicts(frame: pd.DataFrame, found: list[Issue], newest_wins: bool) -> li
                 continue
             code = "value-conflict-newest" if newest_wins else "value-conflict"
             issues.append(make_issue(
-                code, str(row["file"]), sheet=row["sheet"], cell=row["refs"][layout.ACTUAL],
+                code, str(row["file"]), sheet=row["sheet"], cell=actual_ref(row["file"], row["row"]),
                 indicator_id=str(ind_id), column=layout.ACTUAL, value=row["actual_raw"],
                 detail=Period.parse(str(period)).label,
-                other=f"{Path(str(other['file'])).name} {other['refs'][layout.ACTUAL]}",
+                other=f"{Path(str(other['file'])).name} {actual_ref(other['file'], other['row'])}",
                 expected=other["actual_raw"],
             ))
     return issues
@@ -536,7 +586,7 @@ def _missing_rows(returns: list[ReturnFile], fw: Framework) -> list[Issue]:
     for ret in returns:
         period = ret.period
         assert period is not None
-        present = {row.indicator_id for row in ret.rows}
+        present = set(ret.indicator_ids)
         for ind in fw.indicators_of(ret.owner_id):
             if ind.is_due(period.quarter) and ind.id not in present:
                 issues.append(make_issue("indicator-missing", str(ret.path), sheet=ret.sheet,
@@ -544,16 +594,9 @@ def _missing_rows(returns: list[ReturnFile], fw: Framework) -> list[Issue]:
     return issues
 
 
-def _outcome(ret: ReturnFile, records: list[Issue], frame: pd.DataFrame) -> FileOutcome:
+def _outcome(ret: ReturnFile, mine: list[Issue], accepted: int, rejected: int) -> FileOutcome:
     name = str(ret.path)
-    mine = [i for i in records if i.file == name]
     errors = sum(i.is_error for i in mine)
-    read = len(ret.rows)
-    if len(frame):
-        rows = frame[frame["file"] == name]
-        accepted = int(rows["accepted"].sum())
-    else:
-        accepted = 0
     cannot_open = any(i.code.startswith("file-") and i.is_error for i in ret.issues)
     status = "unreadable" if cannot_open else (
         "errors" if errors else ("warnings" if mine else "valid"))
@@ -563,10 +606,10 @@ def _outcome(ret: ReturnFile, records: list[Issue], frame: pd.DataFrame) -> File
     outcome = FileOutcome(
         path=name, sha256=ret.sha256, owner_id=ret.owner_id,
         period=str(period) if period else "", status=status,
-        rows_read=read, rows_accepted=accepted, rows_rejected=read - accepted,
+        rows_read=ret.row_count, rows_accepted=accepted, rows_rejected=rejected,
         errors=errors, warnings=len(mine) - errors,
     )
-    # Every row read is either accepted or rejected: checked here, not assumed.
+    # Every row read is either in the consolidated rows or rejected: counted, not assumed.
     if outcome.rows_accepted + outcome.rows_rejected != outcome.rows_read:
-        raise AssertionError(f"row accounting failed for {name}")
+        raise AssertionError(f"row accounting failed for {name}: {outcome}")
     return outcome

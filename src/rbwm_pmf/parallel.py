@@ -1,0 +1,85 @@
+"""Reading many files with worker processes, keeping the files' order and surviving a crash."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from pathlib import Path
+from typing import Any, TypeVar
+
+from .register import Framework
+
+T = TypeVar("T")
+# Below this many files a pool costs more to start than it saves.
+MIN_FILES_FOR_WORKERS = 16
+
+_FRAMEWORK: Framework | None = None
+
+
+def default_jobs() -> int:
+    """The number of cores this process may use."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _init(framework: Framework) -> None:
+    global _FRAMEWORK
+    _FRAMEWORK = framework
+
+
+def _call(work: Callable[[Path, Framework], T], path: Path) -> T:
+    assert _FRAMEWORK is not None
+    return work(path, _FRAMEWORK)
+
+
+def map_files(
+    work: Callable[[Path, Framework], T],
+    files: list[Path],
+    framework: Framework,
+    progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
+    on_crash: Callable[[Path], T] | None = None,
+) -> list[T]:
+    """`work(path, framework)` for every file, in order, with `jobs` processes (default: cores)."""
+    jobs = default_jobs() if jobs is None else max(1, jobs)
+    if jobs == 1 or len(files) < MIN_FILES_FOR_WORKERS:
+        out = []
+        for path in files:
+            out.append(work(path, framework))
+            if progress is not None:
+                progress(path)
+        return out
+    chunk = max(1, min(64, len(files) // (jobs * 8)))
+    results: list[Any] = []
+    try:
+        with ProcessPoolExecutor(jobs, initializer=_init, initargs=(framework,)) as pool:
+            for path, result in zip(files, pool.map(_call, [work] * len(files), files,
+                                                    chunksize=chunk), strict=True):
+                results.append(result)
+                if progress is not None:
+                    progress(path)
+    except BrokenProcessPool:
+        # A worker died (killed, or out of memory). Finish one file per process so that only
+        # the file that kills its reader is lost, and say so for that file.
+        for path in files[len(results):]:
+            results.append(_isolated(work, path, framework, on_crash))
+            if progress is not None:
+                progress(path)
+    return results
+
+
+def _isolated(
+    work: Callable[[Path, Framework], T], path: Path, framework: Framework,
+    on_crash: Callable[[Path], T] | None,
+) -> T:
+    try:
+        with ProcessPoolExecutor(1, initializer=_init, initargs=(framework,)) as pool:
+            return pool.submit(_call, work, path).result()
+    except BrokenProcessPool:
+        if on_crash is None:
+            raise
+        return on_crash(path)
