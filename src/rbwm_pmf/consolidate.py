@@ -149,8 +149,8 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
     if len(frame):
         chosen = frame.loc[frame["accepted"] & frame["due"].astype(bool), wanted]
         for cells in zip(*(chosen[c] for c in wanted), strict=True):
-            rec = dict(zip(wanted, cells, strict=True))
-            accepted[(str(rec["indicator_id"]), str(rec["period"]))] = rec
+            kept = dict(zip(wanted, cells, strict=True))
+            accepted[(str(kept["indicator_id"]), str(kept["period"]))] = kept
     received = {(f.owner_id, f.period) for f in report.files if f.period}
     period_of_file = {f.path: f.period for f in report.files}
     rejected_reason: dict[tuple[str, str], str] = {}
