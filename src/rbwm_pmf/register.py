@@ -216,7 +216,8 @@ def load_framework(source: str | Path | None = None) -> Framework:
 
 def _yaml_tables(text: str, source: str) -> dict[str, Any]:
     try:
-        data = yaml.safe_load(text)
+        # libyaml's C loader is about ten times faster on a large register; same safe subset.
+        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
     except yaml.YAMLError as exc:
         raise RegisterError(source, [RegisterProblem(
             "register-unreadable", source, "", "", "", f"not valid YAML: {exc}")]) from exc

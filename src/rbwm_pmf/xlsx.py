@@ -82,14 +82,8 @@ class Sheet:
     name: str
     state: str
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
-
-    @property
-    def max_row(self) -> int:
-        return max((r for r, _ in self.cells), default=0)
-
-    @property
-    def max_col(self) -> int:
-        return max((c for _, c in self.cells), default=0)
+    max_row: int = 0  # the highest row and column holding a value (0 for an empty sheet)
+    max_col: int = 0
 
     def get(self, row: int, col: int) -> Cell:
         return self.cells.get((row, col)) or Cell(row, col, None, "blank")
@@ -373,6 +367,10 @@ class Workbook:
                 cell = _cell(el, r, c, shared, formats)
                 if cell.kind != "blank":
                     sheet.cells[(r, c)] = cell
+                    if r > sheet.max_row:
+                        sheet.max_row = r
+                    if c > sheet.max_col:
+                        sheet.max_col = c
                 el.clear()
             elif tag == _M + "row":
                 el.clear()

@@ -1,0 +1,299 @@
+"""Benchmark rbwm-pmf at scale, as whole processes, against bare readers of the same sheets.
+
+    python benchmarks/run.py                  # 1,000 returns
+    python benchmarks/run.py --returns 10000  # 10,000 returns (several minutes to generate)
+
+Generates a synthetic register (owners with 40 indicators each, like a central collection's
+template) and N filled returns from the real templates (a quarter of them for each of Q1-Q4),
+then times, each as a separate process: `rbwm-pmf validate` and `rbwm-pmf consolidate` with one
+worker and with all cores, a bare openpyxl read-only pass and a bare python-calamine pass over
+the same Return sheets, `rbwm-pmf --help`, and a typical quarter of 30 returns. Peak memory is
+the largest total resident memory of the process and its workers, sampled every 20 ms.
+Results are printed and written to benchmarks/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import random
+import re
+import shutil
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+import zipfile
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+
+import yaml
+
+from rbwm_pmf.parallel import default_jobs
+from rbwm_pmf.register import load_framework
+from rbwm_pmf.template import make_templates
+
+HERE = Path(__file__).resolve().parent
+ROWS = 40
+GENERATED = dt.datetime(2017, 7, 3, 9, 0, 0)
+KINDS = [  # unit, polarity, measure, targets by quarter
+    ("percent", "higher", "snapshot", (90, 90, 90, 90)),
+    ("count", "higher", "cumulative", (100, 200, 300, 400)),
+    ("rate", "lower", "rolling", (560, 560, 550, 550)),
+    ("days", "lower", "snapshot", (20, 20, 20, 20)),
+    ("percent", "lower", "snapshot", (10, 10, 10, 10)),
+]
+
+# -- generating ------------------------------------------------------------------------------
+
+def make_register(owners: int, path: Path) -> Path:
+    base = load_framework().to_dict()
+    indicators = []
+    owner_rows = []
+    priorities = [p["id"] for p in base["priorities"]]
+    panels = [p["id"] for p in base["panels"]]
+    for o in range(owners):
+        oid = f"S{o:05d}"
+        owner_rows.append({"id": oid, "name": f"Service {o:05d}", "contact_name": "", "contact_email": ""})
+        for n in range(ROWS):
+            unit, polarity, measure, targets = KINDS[n % len(KINDS)]
+            indicators.append({
+                "id": f"{oid}.{n + 1:02d}", "name": f"Indicator {n + 1} of service {o:05d}",
+                "definition": "Synthetic indicator for the benchmark.",
+                "priority": priorities[n % len(priorities)], "owner": oid,
+                "panel": panels[o % len(panels)], "unit": unit, "unit_label": "",
+                "polarity": polarity, "frequency": "quarterly", "measure_type": measure,
+                "q1_target": targets[0], "q2_target": targets[1], "q3_target": targets[2],
+                "q4_target": targets[3], "tolerance": 5, "tolerance_type": "relative",
+                "data_only": False, "min_value": 0, "max_value": 100 if unit == "percent" else None,
+            })
+    data = {**base, "owners": owner_rows, "indicators": indicators}
+    data["framework"] = {**base["framework"], "id": "benchmark-2017-18"}
+    path.write_text(yaml.safe_dump(data, sort_keys=False), "utf-8")
+    return path
+
+
+_CELL = re.compile(rb'<c r="([FGH])(\d+)" s="(\d+)"/>')
+
+
+def _fill_one(args: tuple[Path, Path, int]) -> None:
+    """Type values into a template's empty input cells by editing its sheet XML directly."""
+    src, dst, seed = args
+    rng = random.Random(seed)
+    with zipfile.ZipFile(src) as zin:
+        names = zin.namelist()
+        sheet = next(n for n in names if n.startswith("xl/worksheets/sheet2"))
+        parts = {n: zin.read(n) for n in names}
+    quarter = int(src.name.split("-")[2][1])
+    values: dict[int, tuple[float, bool]] = {}
+
+    def cell(match: re.Match[bytes]) -> bytes:
+        col, row, style = match.group(1), int(match.group(2)), match.group(3)
+        n = row - 6
+        if n < 0 or n >= ROWS:
+            return match.group(0)
+        unit, polarity, _, targets = KINDS[n % len(KINDS)]
+        if col == b"F":
+            target = targets[quarter - 1]
+            value = target * rng.uniform(0.9, 1.15)
+            off = (value < target * 0.999) if polarity == "higher" else (value > target * 1.001)
+            values[row] = (value, off)
+            if rng.random() < 0.003:  # an owner's typo, as in life
+                return b'<c r="F%d" s="%s" t="inlineStr"><is><t>n/a</t></is></c>' % (row, style)
+            stored = round(value, 1) / 100 if unit == "percent" else round(value, 1)
+            return b'<c r="F%d" s="%s"><v>%s</v></c>' % (row, style, repr(stored).encode())
+        value, off = values.get(row, (0, False))
+        if col == b"H" and not off:
+            return match.group(0)
+        text = (b"Performance this quarter reflects demand and staffing; see the service plan."
+                if col == b"G" else b"Recovery plan agreed with the service lead; review monthly.")
+        return b'<c r="%s%d" s="%s" t="inlineStr"><is><t>%s</t></is></c>' % (col, row, style, text)
+
+    parts[sheet] = _CELL.sub(cell, parts[sheet])
+    with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:
+        for name in names:
+            zout.writestr(name, parts[name])
+
+
+def _templates_for(args: tuple[Path, str, Path, list[str]]) -> list[Path]:
+    register, period, out, owners = args
+    fw = load_framework(register)
+    return make_templates(fw, period, out, generated=GENERATED, owners=owners)
+
+
+def generate(n: int, work: Path) -> tuple[Path, Path]:
+    owners = max(1, n // 4)
+    register = make_register(owners, work / "register.yaml")
+    fw = load_framework(register)
+    ids = [o.id for o in fw.owners]
+    tmpl = work / "templates"
+    returns = work / "returns"
+    returns.mkdir(parents=True, exist_ok=True)
+    jobs = default_jobs()
+    batches = [(register, f"2017-18-Q{q}", tmpl / f"Q{q}", ids[i::jobs])
+               for q in range(1, 5) for i in range(jobs)]
+    with ProcessPoolExecutor(jobs) as pool:
+        made = [p for paths in pool.map(_templates_for, batches) for p in paths]
+        made.sort()
+        made = made[:n]
+        list(pool.map(_fill_one, [(p, returns / p.name, k) for k, p in enumerate(made)],
+                      chunksize=32))
+    return register, returns
+
+# -- measuring -------------------------------------------------------------------------------
+
+def _tree_rss(pid: int) -> int:
+    total = 0
+    stack = [pid]
+    while stack:
+        p = stack.pop()
+        try:
+            with open(f"/proc/{p}/status") as fh:
+                for line in fh:
+                    if line.startswith("VmRSS:"):
+                        total += int(line.split()[1]) * 1024
+            for task in os.listdir(f"/proc/{p}/task"):
+                with open(f"/proc/{p}/task/{task}/children") as fh:
+                    stack.extend(int(c) for c in fh.read().split())
+        except (FileNotFoundError, ProcessLookupError, ValueError):
+            continue
+    return total
+
+
+def measure(cmd: list[str], cwd: Path | None = None) -> tuple[float, int, int]:
+    """Wall seconds, peak resident bytes of the process tree, exit code."""
+    start = time.perf_counter()
+    proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    peak = 0
+    while proc.poll() is None:
+        peak = max(peak, _tree_rss(proc.pid))
+        time.sleep(0.02)
+    wall = time.perf_counter() - start
+    if proc.returncode not in (0, 1):
+        err = proc.stderr.read().decode() if proc.stderr else ""
+        raise SystemExit(f"{' '.join(cmd)} failed ({proc.returncode}):\n{err}")
+    return wall, peak, proc.returncode
+
+
+BARE_OPENPYXL = """
+import sys, glob
+from openpyxl import load_workbook
+n = 0
+for path in sorted(glob.glob(sys.argv[1] + '/*.xlsx')):
+    wb = load_workbook(path, read_only=True, data_only=True)
+    for row in wb['Return'].iter_rows(values_only=True):
+        n += len(row)
+    wb.close()
+print(n)
+"""
+
+BARE_CALAMINE = """
+import sys, glob
+from python_calamine import CalamineWorkbook
+n = 0
+for path in sorted(glob.glob(sys.argv[1] + '/*.xlsx')):
+    wb = CalamineWorkbook.from_path(path)
+    n += sum(len(r) for r in wb.get_sheet_by_name('Return').to_python())
+print(n)
+"""
+
+
+def exe() -> str:
+    return str(Path(sys.executable).with_name("rbwm-pmf"))
+
+
+def machine() -> str:
+    cpu = "unknown CPU"
+    try:
+        for line in Path("/proc/cpuinfo").read_text().splitlines():
+            if line.startswith("model name"):
+                cpu = line.split(":", 1)[1].strip()
+                break
+        mem = next(line for line in Path("/proc/meminfo").read_text().splitlines()
+                   if line.startswith("MemTotal"))
+        mem_gb = int(mem.split()[1]) / 1024 / 1024
+    except (OSError, StopIteration):
+        mem_gb = 0
+    import openpyxl
+    import pandas
+    import pandera
+    import xlsxwriter
+    return (f"{default_jobs()} cores ({cpu}), {mem_gb:.0f} GiB, {platform.system()} "
+            f"{platform.release()}, Python {platform.python_version()}, pandas {pandas.__version__}, "
+            f"pandera {pandera.__version__}, openpyxl {openpyxl.__version__}, "
+            f"XlsxWriter {xlsxwriter.__version__}")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--returns", type=int, default=1000)
+    parser.add_argument("--workdir", type=Path, default=None)
+    parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
+    args = parser.parse_args()
+    work = args.workdir or Path(tempfile.mkdtemp(prefix="rbwm-pmf-bench-"))
+    work.mkdir(parents=True, exist_ok=True)
+    t0 = time.perf_counter()
+    register, returns = generate(args.returns, work)
+    n = len(list(returns.glob("*.xlsx")))
+    print(f"generated {n} returns of {ROWS} rows in {time.perf_counter() - t0:.0f} s ({work})")
+    jobs = default_jobs()
+    rows: list[tuple[str, float, int]] = []
+
+    def run(label: str, cmd: list[str]) -> tuple[float, int]:
+        wall, peak, _ = measure(cmd, cwd=work)
+        rows.append((label, wall, peak))
+        print(f"{label:58} {wall:7.2f} s {n / wall:8.0f} returns/s {peak / 2**20:7.0f} MB")
+        return wall, peak
+
+    cal, _ = run("bare python-calamine read", [sys.executable, "-c", BARE_CALAMINE, str(returns)])
+    opx, _ = run("bare openpyxl read-only read", [sys.executable, "-c", BARE_OPENPYXL, str(returns)])
+    reg = ["--register", str(register)]
+    v1, _ = run("rbwm-pmf validate --jobs 1", [exe(), "validate", str(returns), *reg, "--format", "json", "--jobs", "1"])
+    vn, _ = run(f"rbwm-pmf validate --jobs {jobs}", [exe(), "validate", str(returns), *reg, "--format", "json", "--jobs", str(jobs)])
+    c1, m1 = run("rbwm-pmf consolidate --jobs 1 (workbook written)", [exe(), "consolidate", str(returns), *reg, "--period", "2017-18-Q4", "--out", str(work / "out1.xlsx"), "--jobs", "1"])
+    cn, mn = run(f"rbwm-pmf consolidate --jobs {jobs} (workbook written)", [exe(), "consolidate", str(returns), *reg, "--period", "2017-18-Q4", "--out", str(work / "outn.xlsx"), "--jobs", str(jobs)])
+    assert (work / "outn.xlsx").exists()
+    quarter = work / "quarter"
+    quarter.mkdir(exist_ok=True)
+    for p in sorted(returns.glob("*-Q2-*.xlsx"))[:30]:
+        shutil.copy(p, quarter)
+    q30, _ = run("typical quarter: rbwm-pmf validate, 30 returns", [exe(), "validate", str(quarter), *reg])
+    helps = [measure([exe(), "--help"])[0] for _ in range(5)]
+    help_t = statistics.median(helps)
+    print(f"{'rbwm-pmf --help (median of 5)':58} {help_t:7.2f} s")
+
+    lines = [
+        "# Benchmark results", "",
+        f"Machine: {machine()}.", "",
+        f"{n:,} returns of {ROWS} rows ({n // 4:,} owners x Q1-Q4; {n // 4 * ROWS:,} indicators), "
+        f"generated from the templates by `python benchmarks/run.py --returns {args.returns}`. "
+        "Each line is one whole process, started cold; memory is the peak resident memory of the "
+        "process and its workers together.", "",
+        "| Run | Wall time (s) | Returns per second | Peak memory (MB) |", "|---|---|---|---|",
+    ]
+    for label, wall, peak in rows:
+        lines.append(f"| {label} | {wall:.2f} | {n / wall:,.0f} | {peak / 2**20:,.0f} |")
+    lines.append(f"| rbwm-pmf --help (median of 5) | {help_t:.2f} | | |")
+    lines += [
+        "",
+        f"- validate with {jobs} workers takes {vn / cal:.1f} x the bare python-calamine read "
+        f"and {vn / opx:.2f} x the bare openpyxl read-only read.",
+        f"- validate with 1 worker: {v1 / cal:.1f} x calamine, {v1 / opx:.2f} x openpyxl.",
+        f"- consolidate (including the workbook) with {jobs} workers: {cn:.1f} s, peak {mn / 2**20:,.0f} MB"
+        f"; with 1 worker: {c1:.1f} s, peak {m1 / 2**20:,.0f} MB.",
+        f"- a typical quarter of 30 returns validates in {q30:.2f} s; `--help` answers in {help_t:.2f} s.",
+        "",
+    ]
+    args.results.write_text("\n".join(lines), "utf-8")
+    print(f"written {args.results}")
+    if not args.keep and args.workdir is None:
+        shutil.rmtree(work, ignore_errors=True)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
