@@ -12,12 +12,7 @@ from pathlib import Path
 
 from rbwm_pmf.consolidate import consolidate
 
-from .kit import SAMPLES
-
-REPORT_SENTENCE = (
-    "As at 30 September 2017, 16 of the 25 indicators were performing at or above target, "
-    "eight indicators were just short of target and one indicator was below target."
-)
+from .kit import REPORT_SENTENCE, SAMPLES
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:

@@ -15,21 +15,7 @@ from hypothesis import strategies as st
 from rbwm_pmf.consolidate import consolidate
 from rbwm_pmf.register import load_framework
 
-from .kit import SAMPLES, fill, soffice, templates
-
-REPORT_TABLE_1 = [
-    ("Healthy, skilled and independent residents", 4, 3, 0, 7),
-    ("Safe and vibrant communities", 2, 2, 0, 4),
-    ("Growing economy, affordable housing", 4, 0, 0, 4),
-    ("Attractive and well-connected borough", 2, 1, 1, 4),
-    ("An excellent customer experience", 2, 2, 0, 4),
-    ("Well-managed resources delivering value for money", 2, 0, 0, 2),
-    ("Total", 16, 8, 1, 25),
-]
-REPORT_SENTENCE = (
-    "As at 30 September 2017, 16 of the 25 indicators were performing at or above target, "
-    "eight indicators were just short of target and one indicator was below target."
-)
+from .kit import REPORT_SENTENCE, REPORT_TABLE_1, SAMPLES, fill, soffice, templates
 
 
 @pytest.fixture(scope="module")

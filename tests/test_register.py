@@ -102,3 +102,24 @@ def test_missing_file_is_a_register_error(tmp_path: Path) -> None:
     """A register path that does not exist is a clear RegisterError, not a traceback."""
     with pytest.raises(RegisterError, match="does not exist"):
         load_framework(tmp_path / "nope.yaml")
+
+
+def test_excel_register_errors_name_the_sheet_row(tmp_path: Path) -> None:
+    """In the Excel form, a problem names the real sheet row even after blank rows."""
+    from openpyxl import load_workbook
+
+    from rbwm_pmf.template import write_register_xlsx
+
+    path = write_register_xlsx(load_framework(), tmp_path / "register.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Indicators"]
+    ws.insert_rows(3)  # a blank row 3
+    unit_col = [c.value for c in ws[1]].index("unit") + 1
+    ws.cell(6, unit_col).value = "percnt"
+    wb.save(path)
+    with pytest.raises(RegisterError) as info:
+        load_framework(path)
+    problem = info.value.problems[0]
+    assert (problem.row, problem.field, problem.code) == (
+        "row 6 (indicator 1.4)", "unit", "register-bad-choice")
+    assert "did you mean 'percent'?" in problem.message

@@ -28,20 +28,12 @@ from rbwm_pmf.errors import OutputError
 from rbwm_pmf.rag import AMBER, RED, STATUSES
 from rbwm_pmf.workbook import EXCEL_CELL_LIMIT, FORMATS, RAG_FORMATS, SHEETS, write_workbook
 
+from .kit import REPORT_TABLE_1
+
 REPO = Path(__file__).resolve().parents[1]
 RETURNS = REPO / "sample_workbooks" / "returns"
 PERIOD = "2017-18-Q2"
 
-# PRODUCT.md section 1: Table 1 of the Cabinet report of 23 November 2017.
-TABLE1 = [
-    ("Healthy, skilled and independent residents", 4, 3, 0, 7),
-    ("Safe and vibrant communities", 2, 2, 0, 4),
-    ("Growing economy, affordable housing", 4, 0, 0, 4),
-    ("Attractive and well-connected borough", 2, 1, 1, 4),
-    ("An excellent customer experience", 2, 2, 0, 4),
-    ("Well-managed resources delivering value for money", 2, 0, 0, 2),
-    ("Total", 16, 8, 1, 25),
-]
 AMBER_AND_RED = ["1.3", "1.4", "1.6", "2.2", "2.3", "4.3", "4.4", "5.2", "5.3"]
 HOSTILE = [
     '=HYPERLINK("http://example.com","x")',
@@ -124,7 +116,7 @@ def test_summary_table1_equals_the_report(book: Any) -> None:
     """Summary's Table 1 holds the report's counts: every priority row and the Total row."""
     header, rows = table_rows(book["Summary"], "Table1")
     assert header == ["Priority", "Green", "Amber", "Red", "Total"]
-    assert [tuple(r) for r in rows] == TABLE1
+    assert [tuple(r) for r in rows] == REPORT_TABLE_1
     assert all(isinstance(v, int) for r in rows for v in r[1:])  # numbers, not text or formulas
 
 

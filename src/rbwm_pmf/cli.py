@@ -104,6 +104,7 @@ def validate(
     register: RegisterOpt = None,
     fmt: FormatOpt = "table",
     feedback_dir: Annotated[Path | None, typer.Option("--feedback-dir", help="Write an annotated feedback copy of each return with problems here.")] = None,
+    newest_wins: Annotated[bool, typer.Option("--newest-wins", help="When two returns give the same value, use the newest file.")] = False,
     jobs: JobsOpt = None,
 ) -> None:
     """Check returns and say exactly which cell is wrong and how to fix it."""
@@ -112,7 +113,7 @@ def validate(
     _check_format(fmt)
     try:
         with _progress(paths) as progress:
-            report = run(paths, register, period, progress=progress, jobs=jobs)
+            report = run(paths, register, period, newest_wins=newest_wins, progress=progress, jobs=jobs)
         written = []
         if feedback_dir is not None:
             from .feedback import write_feedback
@@ -187,6 +188,8 @@ def check_register(register: Annotated[Path, typer.Argument(help="Register file 
     """Check a framework register and summarise it."""
     from .register import load_framework
 
+    if not register.exists():
+        raise _fail(f"{register} does not exist.")
     try:
         fw = load_framework(register)
     except PmfError as exc:

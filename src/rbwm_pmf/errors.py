@@ -22,7 +22,9 @@ class RegisterProblem:
 
     def __str__(self) -> str:
         where = f"{self.sheet} {self.row}" if self.row else self.sheet
-        return f"{where}, field '{self.field}': {self.message} [{self.code}]"
+        if self.field:
+            where += f", field '{self.field}'"
+        return f"{where}: {self.message} [{self.code}]"
 
 
 class RegisterError(PmfError):

@@ -30,6 +30,7 @@ INDICATOR_COLUMNS = [
 FRAMEWORK_FIELDS = [
     "id", "name", "council", "year", "version", "contact_name", "contact_email", "return_due_days",
 ]
+ROW_KEY = "__row__"  # the sheet row a record came from (Excel form only)
 UNITS = ("percent", "count", "rate", "days", "currency")
 UNIT_WORDS = {"percent": "%", "count": "number", "rate": "rate", "days": "days", "currency": "£"}
 MEASURE_WORDS = {
@@ -247,9 +248,11 @@ def _xlsx_tables(path: Path) -> dict[str, Any]:
                     }
                     continue
                 header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
+                # Blank rows are skipped; each row keeps its sheet row number for messages.
                 tables[table.lower()] = [
                     {h: (r[i] if i < len(r) else None) for i, h in enumerate(header) if h}
-                    for r in rows[1:] if any(v not in (None, "") for v in r)
+                    | {ROW_KEY: n}
+                    for n, r in enumerate(rows[1:], start=2) if any(v not in (None, "") for v in r)
                 ]
             return tables
     except XlsxOpenError as exc:
@@ -309,7 +312,7 @@ def framework_from_dict(tables: Mapping[str, Any], source: str = "") -> Framewor
         seen: set[str] = set()
         for n, r in enumerate(rows, start=2):
             rid = _text(r.get("id"))
-            where = f"row {n}" + (f" (id {rid})" if rid else "")
+            where = f"row {r.get(ROW_KEY, n)}" + (f" (id {rid})" if rid else "")
             if not rid:
                 problems.append(RegisterProblem(
                     "register-missing-value", name, where, "id", "", "a value is required"))
@@ -415,7 +418,7 @@ def _check_indicators(
     for failure in failures:
         n = failure.index
         rid = _text(rows[n].get("id"))
-        where = f"row {n + 2}" + (f" (indicator {rid})" if rid else "")
+        where = f"row {rows[n].get(ROW_KEY, n + 2)}" + (f" (indicator {rid})" if rid else "")
         value = _text(rows[n].get(failure.field))
         options = choices.get(failure.field, [])
         close = difflib.get_close_matches(value.lower(), options, n=1)

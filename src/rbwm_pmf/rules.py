@@ -150,8 +150,9 @@ _RULES = [
     Rule("value-conflict", ERROR, "cell", "Two returns give this value",
          "Indicator {indicator} for {detail} is also given in {other} ({expected}); neither value "
          "is used.",
-         "Keep one return per owner and quarter: remove the wrong file, or consolidate with "
-         "--newest-wins to use the most recently saved one.", "a return sent twice with changes"),
+         "Keep one return per owner and quarter: remove the wrong file, or use --newest-wins "
+         "(validate and consolidate) to use the most recently saved one.",
+         "a return sent twice with changes"),
     Rule("value-conflict-newest", WARNING, "cell", "Older of two returns",
          "Indicator {indicator} for {detail} is also given in {other} ({expected}), which is "
          "newer; that value is used instead of this one.",

@@ -19,7 +19,7 @@ if TYPE_CHECKING:
     from .checks import Failure
 from .issues import ISSUE_FIELDS, Issue, make_issue
 from .periods import Period
-from .rag import AMBER, RED, rate
+from .rag import AMBER, RED, format_value, rate
 from .reader import ReturnFile, interpret_actual, read_return, target_as_read, text_of
 from .register import Framework, Indicator, load_framework
 from .rules import RULES
@@ -541,12 +541,13 @@ def _conflicts(
             if newest_wins and row["file"] == newest:
                 continue
             code = "value-conflict-newest" if newest_wins else "value-conflict"
+            other_value = format_value(float(other["actual_value"]), str(other["unit"]))
             issues.append(make_issue(
                 code, str(row["file"]), sheet=row["sheet"], cell=actual_ref(row["file"], row["row"]),
                 indicator_id=str(ind_id), column=layout.ACTUAL, value=row["actual_raw"],
                 detail=Period.parse(str(period)).label,
                 other=f"{Path(str(other['file'])).name} {actual_ref(other['file'], other['row'])}",
-                expected=other["actual_raw"],
+                expected=other_value,
             ))
     return issues
 
