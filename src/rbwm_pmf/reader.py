@@ -15,6 +15,8 @@ from .rules import DEFAULT_NOT_A_NUMBER_HINT, ERROR_VALUE_HINTS, NOT_A_NUMBER_HI
 from .xlsx import DEFAULT_LIMITS, Cell, Limits, Sheet, Workbook, XlsxOpenError, col_letter
 
 HEADER_SEARCH_ROWS = 50
+# A row belongs to the table when any of these cells holds something.
+_ROW_KEYS = (layout.ID, layout.TARGET, layout.ACTUAL, layout.COMMENTARY, layout.MITIGATION)
 
 _OPEN_CODES = {
     "empty": "file-empty",
@@ -138,9 +140,10 @@ def _read_workbook(wb: Workbook, result: ReturnFile) -> None:
     meta_name = wb.find_sheet(layout.META_SHEET)
     if meta_name is not None:
         meta_sheet = wb.read_sheet(meta_name)
-        for row in meta_sheet.rows():
-            if len(row) >= 2 and text_of(row[0]):
-                result.meta[text_of(row[0])] = text_of(row[1])
+        for r in meta_sheet.by_row():
+            key, value = meta_sheet.row(r, 2)
+            if text_of(key):
+                result.meta[text_of(key)] = text_of(value)
     sheet_name = wb.find_sheet(layout.RETURN_SHEET)
     if sheet_name is None:
         found = ", ".join(f"'{s}'" for s in wb.sheet_names if s != meta_name) or "none"
@@ -158,10 +161,13 @@ def _read_table(sheet: Sheet, result: ReturnFile) -> None:
     name = str(result.path)
     wanted = {_norm(h): h for h in layout.HEADERS}
     best_row, best = 0, dict[str, int]()
-    for r in range(1, min(sheet.max_row, HEADER_SEARCH_ROWS) + 1):
+    rows = sheet.by_row()
+    for r, cells_in_row in rows.items():
+        if r > HEADER_SEARCH_ROWS:
+            break
         found: dict[str, int] = {}
-        for c in range(1, sheet.max_col + 1):
-            label = wanted.get(_norm(sheet.get(r, c).value))
+        for c, cell in cells_in_row.items():
+            label = wanted.get(_norm(cell.value))
             if label and label not in found:
                 found[label] = c
         if len(found) > len(best):
@@ -179,13 +185,12 @@ def _read_table(sheet: Sheet, result: ReturnFile) -> None:
             detail=f"header row {best_row}"))
     if missing:
         return
-    key_cols = [best[layout.ID], best[layout.TARGET], best[layout.ACTUAL]]
-    for r in range(best_row + 1, sheet.max_row + 1):
-        cells = {label: sheet.get(r, c) for label, c in best.items()}
-        if all(sheet.get(r, c).kind == "blank" for c in key_cols) and all(
-            cells[label].kind == "blank" for label in (layout.COMMENTARY, layout.MITIGATION)
-        ):
+    for r in rows:
+        if r <= best_row:
             continue
+        cells = {label: sheet.get(r, c) for label, c in best.items()}
+        if all(cells[label].kind == "blank" for label in _ROW_KEYS):
+            continue  # nothing typed in the table's own cells (e.g. notes in an added column)
         result.rows.append(ReturnRow(r, cells))
     result.row_count = len(result.rows)
     result.indicator_ids = [row.indicator_id for row in result.rows]

@@ -240,19 +240,24 @@ def _xlsx_tables(path: Path) -> dict[str, Any]:
                 if real is None:
                     raise RegisterError(source, [RegisterProblem(
                         "register-unreadable", table, "", "", "", "the sheet is missing")])
-                rows = [[c.value for c in row] for row in wb.read_sheet(real).rows()]
+                sheet = wb.read_sheet(real)
+                present = [r for r in sheet.by_row() if r > 1]
                 if table == "Framework":
+                    pairs = [[c.value for c in sheet.row(r, 2)] for r in present]
                     tables["framework"] = {
-                        str(r[0]).strip(): r[1] if len(r) > 1 else None
-                        for r in rows[1:] if r and r[0] not in (None, "")
+                        str(k).strip(): v for k, v in pairs if k not in (None, "")
                     }
                     continue
-                header = [str(h).strip() if h is not None else "" for h in (rows[0] if rows else [])]
-                # Blank rows are skipped; each row keeps its sheet row number for messages.
+                first = sheet.by_row().get(1, {})
+                width = max(first, default=0)
+                header = [str(c.value).strip() if c.value is not None else ""
+                          for c in sheet.row(1, width)]
+                # Empty rows are absent; each row keeps its sheet row number for messages.
                 tables[table.lower()] = [
-                    {h: (r[i] if i < len(r) else None) for i, h in enumerate(header) if h}
-                    | {ROW_KEY: n}
-                    for n, r in enumerate(rows[1:], start=2) if any(v not in (None, "") for v in r)
+                    {h: v for h, v in zip(header, (c.value for c in sheet.row(r, width)),
+                                          strict=True) if h}
+                    | {ROW_KEY: r}
+                    for r in present
                 ]
             return tables
     except XlsxOpenError as exc:

@@ -6,6 +6,7 @@ same inputs."""
 from __future__ import annotations
 
 import datetime as dt
+import errno
 import io
 import math
 import numbers
@@ -187,8 +188,11 @@ def _save(data: bytes, path: Path) -> None:
     """Write to a hidden temporary file in the same folder, then rename over `path`."""
     # mkstemp makes the file readable by its owner only; keep the old file's permissions, or
     # give the usual ones for a new file.
-    mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-    handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx")
+    try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx")
+    except OSError as exc:
+        raise OutputError(_os_problem(path, exc)) from exc
     try:
         with os.fdopen(handle, "wb") as stream:
             stream.write(data)
@@ -196,9 +200,24 @@ def _save(data: bytes, path: Path) -> None:
             os.fsync(stream.fileno())
         os.chmod(temp, mode)
         os.replace(temp, path)
+    except OSError as exc:
+        Path(temp).unlink(missing_ok=True)
+        raise OutputError(_os_problem(path, exc)) from exc
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+def _os_problem(path: Path, exc: OSError) -> str:
+    """A sentence for an operating-system error while writing; any earlier file is kept."""
+    why = {
+        errno.ENOSPC: "there is not enough disk space",
+        errno.EDQUOT: "the disk quota is full",
+        errno.EACCES: "permission was denied",
+        errno.EPERM: "permission was denied",
+        errno.EROFS: "the disk is read-only",
+    }.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"Cannot write {path}: {why}. Nothing was changed at that path."
 
 
 def _with_language(data: bytes) -> bytes:

@@ -41,6 +41,7 @@ class Limits:
     max_parts: int = 2_000
     max_ratio: int = 200  # unzipped/zipped, for parts over 1 MB unzipped
     max_rows: int = 100_000  # rows of a sheet read before giving up
+    max_cells: int = 200_000  # cells with a value in one sheet (a return has a few hundred)
 
 
 DEFAULT_LIMITS = Limits()
@@ -88,11 +89,20 @@ class Sheet:
     def get(self, row: int, col: int) -> Cell:
         return self.cells.get((row, col)) or Cell(row, col, None, "blank")
 
-    def rows(self) -> Iterator[list[Cell]]:
-        """Each row from 1 to max_row, as a list of cells from column 1 to max_col."""
-        width = self.max_col
-        for r in range(1, self.max_row + 1):
-            yield [self.get(r, c) for c in range(1, width + 1)]
+    def by_row(self) -> dict[int, dict[int, Cell]]:
+        """The cells holding values, row by row in sheet order (empty rows are absent).
+
+        Loops go over these, never over every address up to the furthest cell: one stray
+        value in XFD1048576 must not cost sixteen billion lookups.
+        """
+        out: dict[int, dict[int, Cell]] = {}
+        for (r, c), cell in sorted(self.cells.items()):
+            out.setdefault(r, {})[c] = cell
+        return out
+
+    def row(self, row: int, width: int) -> list[Cell]:
+        """The cells of one row from column 1 to `width`, blanks included."""
+        return [self.get(row, c) for c in range(1, width + 1)]
 
 
 def col_letter(col: int) -> str:
@@ -366,6 +376,9 @@ class Workbook:
                 next_col = c + 1
                 cell = _cell(el, r, c, shared, formats)
                 if cell.kind != "blank":
+                    if len(sheet.cells) >= self.limits.max_cells:
+                        raise XlsxOpenError(
+                            "too-large", f"more than {self.limits.max_cells:,} cells in '{sheet.name}'")
                     sheet.cells[(r, c)] = cell
                     if r > sheet.max_row:
                         sheet.max_row = r
@@ -378,8 +391,15 @@ class Workbook:
                 break
 
 
+_EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
 def _text_of(el: Any) -> str:
-    """The text of a shared or inline string, skipping phonetic runs."""
+    """The text of a shared or inline string, skipping phonetic runs.
+
+    Excel writes characters XML cannot hold as `_xHHHH_` (and a literal `_x` as `_x005F_x`);
+    they are decoded in one pass, as Excel and LibreOffice read them.
+    """
     parts = []
     for node in el.iter():
         if node.tag == _M + "t":
@@ -388,7 +408,10 @@ def _text_of(el: Any) -> str:
             # phonetic guide text is not part of the value
             for t in node.iter(_M + "t"):
                 t.text = ""
-    return "".join(parts)
+    text = "".join(parts)
+    if "_x" in text:
+        text = _EXCEL_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), text)
+    return text
 
 
 def _cell(el: Any, row: int, col: int, shared: list[str], formats: list[str]) -> Cell:
