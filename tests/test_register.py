@@ -123,3 +123,39 @@ def test_excel_register_errors_name_the_sheet_row(tmp_path: Path) -> None:
     assert (problem.row, problem.field, problem.code) == (
         "row 6 (indicator 1.4)", "unit", "register-bad-choice")
     assert "did you mean 'percent'?" in problem.message
+
+
+def test_packaged_register_passes_its_schema() -> None:
+    """The packaged register is loaded without the schema for speed, so check it here."""
+    from importlib import resources
+
+    from rbwm_pmf.register import DEFAULT_REGISTER, _yaml_tables
+
+    text = resources.files("rbwm_pmf.data").joinpath(DEFAULT_REGISTER).read_text("utf-8")
+    assert framework_from_dict(_yaml_tables(text, "x"), "x", validate=True) == load_framework()
+
+
+def test_validated_register_is_cached_by_content(tmp_path: Path, good: dict[str, Any],
+                                                 monkeypatch: pytest.MonkeyPatch) -> None:
+    """A register is validated once; the next load comes from the cache; a changed file is
+    validated again, and a damaged cache entry is ignored."""
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RBWM_PMF_CACHE", str(cache))
+    path = tmp_path / "register.yaml"
+    path.write_text(yaml.safe_dump(good, sort_keys=False), "utf-8")
+    first = load_framework(path)
+    entries = list(cache.glob("register-*.json"))
+    assert len(entries) == 1
+    assert load_framework(path) == first
+    entries[0].write_text("{not json", "utf-8")
+    assert load_framework(path) == first  # rebuilt from the file
+    broken = copy.deepcopy(good)
+    broken["indicators"][0]["polarity"] = "upwards"
+    path.write_text(yaml.safe_dump(broken, sort_keys=False), "utf-8")
+    with pytest.raises(RegisterError, match="polarity"):
+        load_framework(path)
+    monkeypatch.setenv("RBWM_PMF_CACHE", "")  # off: nothing more is written
+    path.write_text(yaml.safe_dump(good, sort_keys=False), "utf-8")
+    before = sorted(cache.iterdir())
+    assert load_framework(path) == first
+    assert sorted(cache.iterdir()) == before

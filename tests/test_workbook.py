@@ -445,7 +445,7 @@ def test_a_failed_write_leaves_the_earlier_file(result: ConsolidationResult, tmp
         raise OSError("I/O error")
 
     monkeypatch.setattr(workbook.os, "fsync", failing_disk)
-    with pytest.raises(OSError, match="I/O error"):
+    with pytest.raises(OutputError, match="I/O error"):
         write_workbook(result, out)
     assert out.read_bytes() == before
     assert sorted(p.name for p in tmp_path.iterdir()) == ["out.xlsx"]

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import difflib
+import hashlib
+import json
 import math
+import os
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -196,23 +199,77 @@ class Framework:
 # -- loading -------------------------------------------------------------------------------
 
 def load_framework(source: str | Path | None = None) -> Framework:
-    """Load and validate a register from YAML (.yaml/.yml) or Excel (.xlsx); default: RBWM 2017/18."""
+    """Load and validate a register from YAML (.yaml/.yml) or Excel (.xlsx); default: RBWM 2017/18.
+
+    A register that has passed validation is remembered (by the SHA-256 of its file) in a cache
+    folder, so the next run loads it at once: `RBWM_PMF_CACHE` names the folder (default
+    `~/.cache/rbwm-pmf`); set it to an empty string to turn the cache off.
+    """
     if source is None:
+        # The packaged register is validated by the test suite, so loading it needs neither
+        # pandas nor pandera: `rbwm-pmf template` starts fast.
         text = resources.files("rbwm_pmf.data").joinpath(DEFAULT_REGISTER).read_text("utf-8")
-        return framework_from_dict(_yaml_tables(text, DEFAULT_REGISTER), f"(packaged) {DEFAULT_REGISTER}")
+        return framework_from_dict(_yaml_tables(text, DEFAULT_REGISTER),
+                                   f"(packaged) {DEFAULT_REGISTER}", validate=False)
     path = Path(source)
     if not path.exists():
         raise RegisterError(str(path), [RegisterProblem(
             "register-missing-file", str(path), "", "", "", "the file does not exist")])
-    if path.suffix.lower() in {".yaml", ".yml"}:
-        tables = _yaml_tables(path.read_text("utf-8"), str(path))
-    elif path.suffix.lower() == ".xlsx":
-        tables = _xlsx_tables(path)
-    else:
+    suffix = path.suffix.lower()
+    if suffix not in {".yaml", ".yml", ".xlsx"}:
         raise RegisterError(str(path), [RegisterProblem(
             "register-format", str(path), "", "", "",
             "a register must be a .yaml, .yml or .xlsx file")])
-    return framework_from_dict(tables, str(path))
+    data = path.read_bytes()
+    key = hashlib.sha256(data + CACHE_SALT).hexdigest()
+    cached = _from_cache(key, str(path))
+    if cached is not None:
+        return cached
+    if suffix == ".xlsx":
+        tables = _xlsx_tables(path)
+    else:
+        tables = _yaml_tables(data.decode("utf-8", errors="replace"), str(path))
+    framework = framework_from_dict(tables, str(path))
+    _to_cache(key, framework)
+    return framework
+
+
+# The cache key covers the package's version and the register schema, not just the file.
+CACHE_SALT = b"rbwm-pmf register cache 1"
+
+
+def _cache_folder() -> Path | None:
+    setting = os.environ.get("RBWM_PMF_CACHE")
+    if setting == "":
+        return None
+    if setting:
+        return Path(setting)
+    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(base) / "rbwm-pmf"
+
+
+def _from_cache(key: str, source: str) -> Framework | None:
+    folder = _cache_folder()
+    if folder is None:
+        return None
+    try:
+        stored = json.loads((folder / f"register-{key}.json").read_text("utf-8"))
+        return framework_from_dict(stored, source, validate=False)
+    except (OSError, ValueError, RegisterError, TypeError, KeyError):
+        return None  # no cache, or an unreadable one: load the file itself
+
+
+def _to_cache(key: str, framework: Framework) -> None:
+    folder = _cache_folder()
+    if folder is None:
+        return
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+        temp = folder / f".register-{key}.{os.getpid()}.json"
+        temp.write_text(json.dumps(framework.to_dict()), "utf-8")
+        os.replace(temp, folder / f"register-{key}.json")
+    except OSError:
+        pass  # a cache that cannot be written only costs time
 
 
 def _yaml_tables(text: str, source: str) -> dict[str, Any]:
@@ -284,8 +341,14 @@ def _bool(value: Any) -> bool:
     return _text(value).lower() in {"true", "yes", "1", "1.0"}
 
 
-def framework_from_dict(tables: Mapping[str, Any], source: str = "") -> Framework:
-    """Build and validate a Framework from its tables (the YAML form's shape)."""
+def framework_from_dict(
+    tables: Mapping[str, Any], source: str = "", *, validate: bool = True
+) -> Framework:
+    """Build and validate a Framework from its tables (the YAML form's shape).
+
+    `validate=False` skips the pandera schema of the Indicators table, for a register already
+    known to be valid (the packaged one, or one from the cache); the cheap checks still run.
+    """
     problems: list[RegisterProblem] = []
     meta = dict(tables.get("framework") or {})
     for key in ("id", "name", "year"):
@@ -335,7 +398,7 @@ def framework_from_dict(tables: Mapping[str, Any], source: str = "") -> Framewor
     if not indicators:
         problems.append(RegisterProblem(
             "register-missing-value", "Indicators", "", "", "", "the table has no rows"))
-    else:
+    elif validate:
         problems.extend(_check_indicators(indicators, priorities, panels, owners))
     if problems:
         raise RegisterError(source or "(register)", problems)
