@@ -104,12 +104,6 @@ def not_above(df: pd.DataFrame, *, field: str, other: str) -> pd.Series:
 
 # -- checks for return rows ----------------------------------------------------------------
 
-@register_check_method(statistics=["field", "flag"], supported_types=pd.DataFrame)
-def flag_is_false(df: pd.DataFrame, *, field: str, flag: str) -> pd.Series:
-    """Fails where a boolean column computed while reading is True (e.g. a changed target)."""
-    return ~df[flag].fillna(False).astype(bool)
-
-
 @register_check_method(statistics=["field", "kind"], supported_types=pd.DataFrame)
 def actual_kind_is_not(df: pd.DataFrame, *, field: str, kind: str) -> pd.Series:
     """Fails where a due indicator's Actual cell is of the given kind (blank, text, error...)."""

@@ -457,7 +457,7 @@ def _row_issue(code: str, row: dict[str, Any], label: str, cell: str, fw: Framew
     if code in ("indicator-id-missing", "indicator-unknown"):
         return make_issue(code, file, value=row["indicator_id"] or "", **common)
     if code == "indicator-duplicate":
-        first = _first_row(row, row["indicator_id"])
+        first = _first_row(row)
         return make_issue(code, file, value=row["indicator_id"], detail=first, **common)
     if code == "indicator-other-owner":
         owner = fw.owner(str(row["indicator_owner"]))
@@ -559,7 +559,7 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
-def _first_row(row: dict[str, Any], indicator_id: str) -> str:
+def _first_row(row: dict[str, Any]) -> str:
     first = row.get("first_row")
     return str(int(first)) if first is not None and not pd.isna(first) else "an earlier row"
 
