@@ -12,7 +12,6 @@ from __future__ import annotations
 import posixpath
 import re
 import zipfile
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -225,19 +224,6 @@ class Workbook:
                 return fh.read(self.limits.max_part_bytes + 1)
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
             # RuntimeError: a part encrypted with a zip password
-            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
-        except Exception as exc:  # zlib.error and friends
-            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
-
-    def _iterparse(self, name: str, events: tuple[str, ...] = ("end",)) -> Iterator[Any]:
-        try:
-            with self._zip.open(name) as fh:
-                yield from SafeET.iterparse(fh, events=events)
-        except DefusedXmlException as exc:
-            raise XlsxOpenError("xml-attack", f"{name}: {type(exc).__name__}") from exc
-        except SafeET.ParseError as exc:
-            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
-        except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, ValueError) as exc:
             raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
         except Exception as exc:  # zlib.error and friends
             raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
