@@ -1,5 +1,6 @@
 """Benchmark rbwm-pmf at scale, as whole processes, against bare readers of the same sheets.
 
+    pip install -e ".[bench]"                 # python-calamine, for the baseline
     python benchmarks/run.py                  # 1,000 returns
     python benchmarks/run.py --returns 10000  # 10,000 returns (several minutes to generate)
 
