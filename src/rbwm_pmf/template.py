@@ -340,6 +340,15 @@ def _contact(fw: Framework) -> str:
     return fw.contact_name or fw.contact_email or "the performance team"
 
 
+def _new_sheet(wb: Any, name: str, widths: Sequence[float]) -> Any:
+    """A worksheet without screen gridlines, with its column widths set."""
+    ws = wb.add_worksheet(name)
+    ws.hide_gridlines(2)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width)
+    return ws
+
+
 def _instructions_sheet(
     wb: Any,
     formats: Mapping[str, Any],
@@ -348,10 +357,7 @@ def _instructions_sheet(
     owner: Owner,
     indicators: Sequence[Indicator],
 ) -> None:
-    ws = wb.add_worksheet(layout.INSTRUCTIONS_SHEET)
-    ws.hide_gridlines(2)
-    for col, width in enumerate(_DEFINITION_WIDTHS):
-        ws.set_column(col, col, width)
+    ws = _new_sheet(wb, layout.INSTRUCTIONS_SHEET, _DEFINITION_WIDTHS)
     due = _date_text(_due_date(fw, period))
     contact = _contact(fw)
     # Sentences sit in column A and run across the empty cells to their right; none is longer
@@ -423,10 +429,7 @@ def _return_sheet(
     owner: Owner,
     indicators: Sequence[Indicator],
 ) -> None:
-    ws = wb.add_worksheet(layout.RETURN_SHEET)
-    ws.hide_gridlines(2)
-    for col, width in enumerate(_RETURN_WIDTHS):
-        ws.set_column(col, col, width)
+    ws = _new_sheet(wb, layout.RETURN_SHEET, _RETURN_WIDTHS)
     # Columns after the table stay unlocked, so owners can add their own working there.
     ws.set_column(len(_RETURN_WIDTHS), 16383, None, formats["unlocked"])
     title = layout.TITLE_ROW - 1

@@ -452,8 +452,6 @@ def _row_issue(code: str, row: dict[str, Any], label: str, cell: str, fw: Framew
     }
     file = str(row["file"])
     unit = ind.unit if ind else ""
-    from .rag import format_value
-
     if code in ("indicator-id-missing", "indicator-unknown"):
         return make_issue(code, file, value=row["indicator_id"] or "", **common)
     if code == "indicator-duplicate":
@@ -569,8 +567,6 @@ def _num(value: float) -> str:
 
 
 def _range_text(low: Any, high: Any, unit: str) -> str:
-    from .rag import format_value
-
     has_low = low is not None and not pd.isna(low)
     has_high = high is not None and not pd.isna(high)
     if has_low and has_high:
