@@ -57,6 +57,43 @@ def tolerance_text(indicator: Indicator) -> str:
     return f"tolerance of {format_value(indicator.tolerance, indicator.unit)}"
 
 
+def _not_rated(indicator: Indicator, quarter: int, actual: float | None) -> Rating | None:
+    """The rating when no comparison can be made, else None."""
+    if indicator.data_only:
+        return Rating(NOT_RATED, "Data only: shown for information, no target is set")
+    if not indicator.is_due(quarter):
+        return Rating(NOT_RATED, f"Not due in Q{quarter} ({indicator.frequency} indicator)")
+    if indicator.target(quarter) is None:
+        return Rating(NOT_RATED, f"No target is set for Q{quarter}")
+    if actual is None:
+        return Rating(NO_DATA, f"No valid value was returned for Q{quarter}")
+    return None
+
+
+def _shortfall(indicator: Indicator, target: float, actual: float) -> tuple[float, float]:
+    """How far the actual is on the wrong side of the target, and how far the tolerance allows."""
+    lower = indicator.polarity == "lower"
+    shortfall = round((actual - target) if lower else (target - actual), _PLACES)
+    if indicator.tolerance_type == "relative":
+        allowed = round(abs(target) * indicator.tolerance / 100, _PLACES)
+    else:
+        allowed = round(indicator.tolerance, _PLACES)
+    return shortfall, allowed
+
+
+def status(indicator: Indicator, quarter: int, actual: float | None) -> str:
+    """The status `rate` gives, without building its reason (for rating many rows)."""
+    target = indicator.target(quarter)
+    if indicator.data_only or target is None or not indicator.is_due(quarter):
+        return NOT_RATED
+    if actual is None:
+        return NO_DATA
+    shortfall, allowed = _shortfall(indicator, target, actual)
+    if shortfall <= 0:
+        return GREEN
+    return AMBER if shortfall <= allowed else RED
+
+
 def rate(indicator: Indicator, quarter: int, actual: float | None) -> Rating:
     """Rate a value for a quarter exactly as PRODUCT section 5 says.
 
@@ -64,24 +101,14 @@ def rate(indicator: Indicator, quarter: int, actual: float | None) -> Rating:
     tolerance (the boundary itself is Amber: the report calls it "just short of target");
     Red beyond. Lower is better mirrors this.
     """
-    if indicator.data_only:
-        return Rating(NOT_RATED, "Data only: shown for information, no target is set")
-    if not indicator.is_due(quarter):
-        return Rating(NOT_RATED, f"Not due in Q{quarter} ({indicator.frequency} indicator)")
+    not_rated = _not_rated(indicator, quarter, actual)
+    if not_rated is not None:
+        return not_rated
     target = indicator.target(quarter)
-    if target is None:
-        return Rating(NOT_RATED, f"No target is set for Q{quarter}")
-    if actual is None:
-        return Rating(NO_DATA, f"No valid value was returned for Q{quarter}")
-
+    assert target is not None and actual is not None
     unit = indicator.unit
     lower = indicator.polarity == "lower"
-    shortfall = (actual - target) if lower else (target - actual)
-    shortfall = round(shortfall, _PLACES)
-    if indicator.tolerance_type == "relative":
-        allowed = round(abs(target) * indicator.tolerance / 100, _PLACES)
-    else:
-        allowed = round(indicator.tolerance, _PLACES)
+    shortfall, allowed = _shortfall(indicator, target, actual)
     head = f"{format_value(actual, unit)} vs target {format_value(target, unit)}"
     if lower:
         head += " (lower is better)"

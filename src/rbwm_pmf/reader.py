@@ -98,7 +98,7 @@ def text_of(cell: Cell) -> str:
 
 
 def _norm(text: object) -> str:
-    return re.sub(r"\s+", " ", str(text or "")).strip().casefold()
+    return " ".join(str(text or "").split()).casefold()
 
 
 def sha256_of(path: Path) -> str:
@@ -167,11 +167,15 @@ def _read_table(sheet: Sheet, result: ReturnFile) -> None:
             break
         found: dict[str, int] = {}
         for c, cell in cells_in_row.items():
+            if cell.kind != "text":
+                continue
             label = wanted.get(_norm(cell.value))
             if label and label not in found:
                 found[label] = c
         if len(found) > len(best):
             best_row, best = r, found
+            if len(best) == len(wanted):
+                break  # every label found: no later row can do better
     if not best:
         result.issues.append(make_issue(
             "header-missing", name, sheet=sheet.name, column=layout.ID,
