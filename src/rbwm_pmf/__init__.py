@@ -18,7 +18,7 @@ _EXPORTS = {
     "Period": "periods",
     "make_templates": "template",
     "read_return": "reader",
-    "validate": "validation",
+    "validate": "batch",
     "ValidationReport": "validation",
     "Issue": "issues",
     "consolidate": "consolidate",
@@ -56,6 +56,7 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
+    from .batch import validate
     from .consolidate import ConsolidationResult, consolidate
     from .errors import InputError, OutputError, PeriodError, PmfError, RegisterError
     from .feedback import write_feedback
@@ -65,7 +66,7 @@ if TYPE_CHECKING:
     from .reader import read_return
     from .register import Framework, Indicator, load_framework
     from .template import make_templates
-    from .validation import ValidationReport, validate
+    from .validation import ValidationReport
     from .workbook import write_workbook
 
 

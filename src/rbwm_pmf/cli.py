@@ -50,7 +50,7 @@ def _print_json(data: Any) -> None:
 @contextmanager
 def _progress(total_hint: list[Path]) -> Iterator[Callable[[Path], None] | None]:
     """A progress bar on stderr for long batches in a terminal; nothing otherwise."""
-    from .validation import collect_paths
+    from .batch import collect_paths
 
     if not sys.stderr.isatty():
         yield None
@@ -108,7 +108,7 @@ def validate(
     jobs: JobsOpt = None,
 ) -> None:
     """Check returns and say exactly which cell is wrong and how to fix it."""
-    from .validation import validate as run
+    from .batch import validate as run
 
     _check_format(fmt)
     try:

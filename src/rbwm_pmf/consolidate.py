@@ -11,12 +11,13 @@ from typing import Any
 import pandas as pd
 
 from . import layout
+from .batch import collect_paths, read_all
 from .errors import InputError
 from .periods import Period
 from .rag import NO_DATA, NOT_COMPARABLE, direction_of_travel, format_value, rate
 from .register import MEASURE_WORDS, Framework, load_framework
 from .summary import TOTAL, narrative, shares, table1
-from .validation import ValidationReport, check_returns, collect_paths, read_all
+from .validation import ValidationReport, check_returns
 
 DATA_COLUMNS = [
     "period", "quarter", "priority_order", "priority", "indicator_id", "indicator", "owner_id",

@@ -43,10 +43,16 @@ def map_files(
     progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
     on_crash: Callable[[Path], T] | None = None,
+    meanwhile: Callable[[], object] | None = None,
 ) -> list[T]:
-    """`work(path, framework)` for every file, in order, with `jobs` processes (default: cores)."""
+    """`work(path, framework)` for every file, in order, with `jobs` processes (default: cores).
+
+    `meanwhile` is called once in this process while the workers read (first, with no workers).
+    """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if jobs == 1 or len(files) < MIN_FILES_FOR_WORKERS:
+        if meanwhile is not None:
+            meanwhile()
         out = []
         for path in files:
             out.append(work(path, framework))
@@ -57,8 +63,10 @@ def map_files(
     results: list[Any] = []
     try:
         with ProcessPoolExecutor(jobs, initializer=_init, initargs=(framework,)) as pool:
-            for path, result in zip(files, pool.map(_call, [work] * len(files), files,
-                                                    chunksize=chunk), strict=True):
+            mapped = pool.map(_call, [work] * len(files), files, chunksize=chunk)
+            if meanwhile is not None:
+                meanwhile()
+            for path, result in zip(files, mapped, strict=True):
                 results.append(result)
                 if progress is not None:
                     progress(path)

@@ -427,7 +427,8 @@ def _text(raw: bytes) -> str:
             if m.group(1):
                 return _NAMED[m.group(1)]
             code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
-            if (code < 0x20 and code not in (0x9, 0xA, 0xD)) or 0xD800 <= code <= 0xDFFF or code > 0xFFFD:
+            if ((code < 0x20 and code not in (0x9, 0xA, 0xD)) or 0xD800 <= code <= 0xDFFF
+                    or code in (0xFFFE, 0xFFFF) or code > 0x10FFFF):
                 raise _Irregular
             return chr(code)
 
