@@ -14,7 +14,7 @@ from . import layout
 from .batch import collect_paths, read_all
 from .errors import InputError
 from .periods import Period
-from .rag import NO_DATA, NOT_COMPARABLE, direction_of_travel, format_value, rate
+from .rag import NO_DATA, direction_of_travel, format_value, rate
 from .register import MEASURE_WORDS, Framework, load_framework
 from .summary import TOTAL, narrative, shares, table1
 from .validation import ValidationReport, check_returns
@@ -149,7 +149,7 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
     accepted: dict[tuple[str, str], dict[str, Any]] = {}
     if len(frame):
         chosen = frame.loc[frame["accepted"] & frame["due"].astype(bool), wanted]
-        for cells in zip(*(chosen[c] for c in wanted), strict=True):
+        for cells in zip(*(chosen[c].to_numpy(dtype=object).tolist() for c in wanted), strict=True):
             kept = dict(zip(wanted, cells, strict=True))
             accepted[(str(kept["indicator_id"]), str(kept["period"]))] = kept
     received = {(f.owner_id, f.period) for f in report.files if f.period}
@@ -165,9 +165,12 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
     def ref(rec: dict[str, Any], label: str) -> str:
         return report.cell_ref(str(rec["file"]), label, int(rec["row"]))
 
-    rows = []
+    # Built column by column: at a hundred thousand indicators a dict per row costs far more.
+    cols: dict[str, list[Any]] = {c: [] for c in DATA_COLUMNS}
+    values: dict[tuple[str, int], float | None] = {}
     for q_period in period.year_to_date():
         key_period = str(q_period)
+        quarter = q_period.quarter
         for ind in fw.indicators:
             prio = fw.priority(ind.priority)
             owner = fw.owner(ind.owner)
@@ -176,57 +179,44 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
             actual = None
             if rec is not None and rec["actual_value"] is not None and not _is_missing(rec["actual_value"]):
                 actual = float(rec["actual_value"])
-            rating = rate(ind, q_period.quarter, actual)
+            values[(ind.id, quarter)] = actual
+            rating = rate(ind, quarter, actual)
             reason = rating.reason
             if rating.status == NO_DATA:
                 if (ind.owner, key_period) not in received:
                     reason = f"No data: no return received from {owner.name if owner else ind.owner}"
                 elif (ind.id, key_period) in rejected_reason:
                     reason = f"No data: {rejected_reason[(ind.id, key_period)]}"
+            due = ind.is_due(quarter)
             if rec is not None:
                 data_status = "Returned"
-            elif not ind.is_due(q_period.quarter) or ind.data_only:
-                data_status = "Not due" if not ind.is_due(q_period.quarter) else "Data only"
+            elif not due or ind.data_only:
+                data_status = "Not due" if not due else "Data only"
             elif (ind.owner, key_period) not in received:
                 data_status = "No return"
             else:
                 data_status = "Rejected"
-            rows.append({
-                "period": key_period,
-                "quarter": q_period.quarter,
-                "priority_order": prio.order if prio else 0,
-                "priority": prio.name if prio else ind.priority,
-                "indicator_id": ind.id,
-                "indicator": ind.name,
-                "owner_id": ind.owner,
-                "owner": owner.name if owner else ind.owner,
-                "panel": panel.name if panel else ind.panel,
-                "unit": ind.unit,
-                "unit_label": ind.unit_label,
-                "polarity": ind.polarity,
-                "measure_type": MEASURE_WORDS.get(ind.measure_type, ind.measure_type),
-                "frequency": ind.frequency,
-                "actual": actual,
-                "target": ind.target(q_period.quarter) if ind.is_due(q_period.quarter) else None,
-                "tolerance": ind.tolerance,
-                "status": rating.status,
-                "reason": reason,
-                "direction": NOT_COMPARABLE,
-                "data_status": data_status,
-                "commentary": rec["commentary"] if rec else "",
-                "mitigation": rec["mitigation"] if rec else "",
-                "source_file": rec["file"] if rec else "",
-                "source_cell": f"{rec['sheet']}!{ref(rec, layout.ACTUAL)}" if rec else "",
-                "commentary_cell": f"{rec['sheet']}!{ref(rec, layout.COMMENTARY)}" if rec else "",
-                "mitigation_cell": f"{rec['sheet']}!{ref(rec, layout.MITIGATION)}" if rec else "",
-            })
-    data = pd.DataFrame(rows, columns=DATA_COLUMNS)
-    # Direction of travel against the previous quarter.
-    values = {(r["indicator_id"], r["quarter"]): r["actual"] for r in rows}
-    data["direction"] = [
-        direction_of_travel(fw.indicator(i), q, values.get((i, q)), values.get((i, q - 1)))  # type: ignore[arg-type]
-        for i, q in zip(data["indicator_id"], data["quarter"], strict=True)
-    ]
+            row = (
+                key_period, quarter, prio.order if prio else 0, prio.name if prio else ind.priority,
+                ind.id, ind.name, ind.owner, owner.name if owner else ind.owner,
+                panel.name if panel else ind.panel, ind.unit, ind.unit_label, ind.polarity,
+                MEASURE_WORDS.get(ind.measure_type, ind.measure_type), ind.frequency, actual,
+                ind.target(quarter) if due else None, ind.tolerance, rating.status, reason,
+                direction_of_travel(ind, quarter, actual, values.get((ind.id, quarter - 1))),
+                data_status,
+                rec["commentary"] if rec else "",
+                rec["mitigation"] if rec else "",
+                rec["file"] if rec else "",
+                f"{rec['sheet']}!{ref(rec, layout.ACTUAL)}" if rec else "",
+                f"{rec['sheet']}!{ref(rec, layout.COMMENTARY)}" if rec else "",
+                f"{rec['sheet']}!{ref(rec, layout.MITIGATION)}" if rec else "",
+            )
+            for column, value in zip(DATA_COLUMNS, row, strict=True):
+                cols[column].append(value)
+    del values, accepted
+    data = pd.DataFrame(index=pd.RangeIndex(len(cols["period"])))
+    for column in DATA_COLUMNS:
+        data[column] = cols.pop(column)
     current = data[data["period"] == str(period)]
     t1 = table1(current.assign(priority=[fw.indicator(i).priority for i in current["indicator_id"]]),  # type: ignore[union-attr]
                 fw)
