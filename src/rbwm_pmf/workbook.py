@@ -7,20 +7,21 @@ from __future__ import annotations
 
 import datetime as dt
 import errno
-import io
 import math
 import numbers
 import os
+import shutil
 import tempfile
 import textwrap
 import zipfile
-from collections.abc import Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pandas as pd
 import xlsxwriter
+import xlsxwriter.exceptions
 
 from .errors import OutputError
 from .issues import Issue, make_issue
@@ -142,17 +143,34 @@ def write_workbook(
     out = _check_output(result, Path(path))
     date = report_date or result.period.end_date
     doc_title = title or f"Council performance: {result.period.label}"
-    buffer = io.BytesIO()
-    wb = xlsxwriter.Workbook(buffer, {
-        "in_memory": True,
-        "strings_to_formulas": False,
-        "strings_to_urls": False,
-        "strings_to_numbers": False,
-        "default_format_properties": dict(FONT),
-    })
-    _Report(wb, result, date, doc_title).write()
-    wb.close()  # into memory: nothing is on disk until _save
-    _save(_with_language(buffer.getvalue()), out)
+    # Rows are written in order and streamed to disk (constant_memory), so memory does not grow
+    # with the number of indicators. The draft and XlsxWriter's row files go in a hidden folder
+    # beside the output, removed afterwards; the output appears only when it is complete.
+    try:
+        work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.stem}."))
+    except OSError as exc:
+        raise OutputError(_os_problem(out, exc)) from exc
+    draft = work / "draft.xlsx"
+    try:
+        wb = xlsxwriter.Workbook(str(draft), {
+            "constant_memory": True,
+            "tmpdir": str(work),
+            "strings_to_formulas": False,
+            "strings_to_urls": False,
+            "strings_to_numbers": False,
+            "default_format_properties": dict(FONT),
+        })
+        try:
+            _Report(wb, result, date, doc_title).write()
+            wb.close()
+        except OSError as exc:
+            raise OutputError(_os_problem(out, exc)) from exc
+        except xlsxwriter.exceptions.FileCreateError as exc:
+            cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
+            raise OutputError(_os_problem(out, cause)) from exc
+        _save_with_language(draft, out)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
     return out
 
 
@@ -184,27 +202,35 @@ def _same_file(a: Path, b: Path) -> bool:
         return False
 
 
-def _save(data: bytes, path: Path) -> None:
-    """Write to a hidden temporary file in the same folder, then rename over `path`."""
-    # mkstemp makes the file readable by its owner only; keep the old file's permissions, or
-    # give the usual ones for a new file.
+def _temp_beside(path: Path, suffix: str) -> tuple[int, Path]:
+    """A new hidden file in `path`'s folder (so a rename over `path` is atomic), open."""
     try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".xlsx")
+        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.",
+                                        suffix=f"{suffix}.xlsx")
     except OSError as exc:
         raise OutputError(_os_problem(path, exc)) from exc
+    return handle, Path(temp)
+
+
+def _save_with_language(draft: Path, path: Path) -> None:
+    """Copy the draft to a hidden file with the document language added, then rename it over
+    `path`: a failed or killed run leaves any earlier file at `path` as it was."""
+    # mkstemp makes the file readable by its owner only; keep the old file's permissions, or
+    # give the usual ones for a new file.
+    handle, temp = _temp_beside(path, "")
     try:
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
         with os.fdopen(handle, "wb") as stream:
-            stream.write(data)
+            _copy_with_language(draft, stream)
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, mode)
         os.replace(temp, path)
     except OSError as exc:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise OutputError(_os_problem(path, exc)) from exc
     except BaseException:
-        Path(temp).unlink(missing_ok=True)
+        temp.unlink(missing_ok=True)
         raise
 
 
@@ -220,25 +246,28 @@ def _os_problem(path: Path, exc: OSError) -> str:
     return f"Cannot write {path}: {why}. Nothing was changed at that path."
 
 
-def _with_language(data: bytes) -> bytes:
-    """Add the document language to docProps/core.xml (XlsxWriter has no language property).
+def _copy_with_language(draft: Path, stream: BinaryIO) -> None:
+    """Copy the workbook, adding the document language to docProps/core.xml (XlsxWriter has no
+    language property).
 
-    Every other part is copied byte for byte with the same zip details, so the output stays
-    deterministic.
+    Parts are copied in pieces, with the same names, dates and compression, so the output stays
+    deterministic and a large sheet is never held in memory whole.
     """
-    out = io.BytesIO()
-    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w") as dst:
+    with zipfile.ZipFile(draft) as src, zipfile.ZipFile(stream, "w") as dst:
         for info in src.infolist():
-            part = src.read(info.filename)
-            if info.filename == "docProps/core.xml":
-                end = b"</cp:coreProperties>"
-                part = part.replace(end, f"<dc:language>{LANGUAGE}</dc:language>".encode() + end)
             copy = zipfile.ZipInfo(info.filename, info.date_time)
             copy.compress_type = info.compress_type
             copy.external_attr = info.external_attr
             copy.create_system = info.create_system
-            dst.writestr(copy, part)
-    return out.getvalue()
+            if info.filename == "docProps/core.xml":
+                part = src.read(info.filename)
+                end = b"</cp:coreProperties>"
+                dst.writestr(copy, part.replace(
+                    end, f"<dc:language>{LANGUAGE}</dc:language>".encode() + end))
+                continue
+            copy.file_size = info.file_size  # lets zipfile choose ZIP64 before writing
+            with src.open(info) as part_in, dst.open(copy, "w") as part_out:
+                shutil.copyfileobj(part_in, part_out, 1 << 20)
 
 
 # -- text and sizes -----------------------------------------------------------------------
@@ -277,8 +306,11 @@ def _height(lines: int) -> float:
     return max(15.0, 14.5 * lines + 3)
 
 
-def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    return [{str(k): v for k, v in rec.items()} for rec in frame.to_dict(orient="records")]
+def _records(frame: pd.DataFrame) -> Iterator[dict[str, Any]]:
+    """A frame's rows as dicts, one at a time (a list of them all costs a kilobyte a row)."""
+    names = [str(c) for c in frame.columns]
+    for values in frame.itertuples(index=False, name=None):
+        yield dict(zip(names, values, strict=True))
 
 
 def _count(table: pd.DataFrame, row: Any, col: Any) -> int:
@@ -345,6 +377,25 @@ def _short_names(paths: Sequence[str]) -> tuple[dict[str, str], str]:
 
 # -- the sheets ---------------------------------------------------------------------------
 
+def _add_table(ws: Any, first_row: int, first_col: int, last_row: int, last_col: int,
+               options: dict[str, Any]) -> None:
+    """`add_table` for a sheet written row by row (constant_memory), before its data rows.
+
+    XlsxWriter refuses tables in that mode only because `add_table` writes the header cells
+    itself. Here the table is declared with the mode off for the call, and the header cells are
+    then written again, in order, as the row-by-row writer expects; the rows follow.
+    """
+    streaming = ws.constant_memory
+    ws.constant_memory = False
+    try:
+        if ws.add_table(first_row, first_col, last_row, last_col, options) != 0:
+            raise ValueError(f"table {options.get('name')} could not be added")
+    finally:
+        ws.constant_memory = streaming
+    for n, column in enumerate(options["columns"]):
+        ws.write_string(first_row, first_col + n, column["header"], column["header_format"])
+
+
 class _Sheet:
     """One worksheet: a title in A1, lines under it, then tables from column A."""
 
@@ -393,29 +444,31 @@ class _Sheet:
         self,
         name: str,
         cols: Sequence[Col],
-        rows: Sequence[Sequence[Any]],
+        rows: Iterable[Sequence[Any]],
         *,
+        count: int | None = None,
         caption: str | None = None,
         empty: str = "None.",
         autofilter: bool = False,
         repeat_header: bool = False,
     ) -> tuple[int, int] | None:
-        """Write an Excel Table with one header row; return its first and last data rows."""
+        """Write an Excel Table with one header row; return its first and last data rows.
+
+        `rows` may be a generator when `count` gives its length: rows are written as they come.
+        """
+        if count is None:
+            rows = list(rows)
+            count = len(rows)
         if caption:
             self.line(caption, "caption")
-        if not rows:
+        if not count:
             self.line(empty)
             return None
         ws, top = self.ws, self.row
         header_lines = max(_lines(c.header, self.width(i), bold=True) for i, c in enumerate(cols))
         ws.set_row(top, _height(header_lines))
-        for r, values in enumerate(rows, start=top + 1):
-            lines = 1
-            for c, (col, value) in enumerate(zip(cols, values, strict=True)):
-                lines = max(lines, self._cell(r, c, col, value))
-            ws.set_row(r, _height(lines))
-        last = top + len(rows)
-        ws.add_table(top, 0, last, len(cols) - 1, {
+        last = top + count
+        _add_table(ws, top, 0, last, len(cols) - 1, {
             "name": name,
             "style": TABLE_STYLE,
             "autofilter": autofilter,
@@ -425,6 +478,15 @@ class _Sheet:
                         for c in cols],
             **({"title": caption} if caption else {}),
         })
+        written = 0
+        for r, values in enumerate(rows, start=top + 1):
+            lines = 1
+            for c, (col, value) in enumerate(zip(cols, values, strict=True)):
+                lines = max(lines, self._cell(r, c, col, value))
+            ws.set_row(r, _height(lines))
+            written += 1
+        if written != count:
+            raise ValueError(f"table {name}: {written} rows written, {count} declared")
         for c, col in enumerate(cols):
             if col.rag:
                 self.report.rag_colours(ws, top + 1, c, last, c)
@@ -645,9 +707,13 @@ class _Report:
     # -- Appendices --
 
     def _quarter_values(self) -> dict[tuple[str, int], dict[str, Any]]:
+        """Each indicator's actual and data status by quarter (what Appendix 1 shows)."""
+        data = self.result.data
+        columns = [data[c].to_numpy(dtype=object).tolist()
+                   for c in ("indicator_id", "quarter", "actual", "data_status")]
         return {
-            (str(rec["indicator_id"]), int(rec["quarter"])): rec
-            for rec in _records(self.result.data)
+            (str(ind_id), int(q)): {"actual": actual, "data_status": data_status}
+            for ind_id, q, actual, data_status in zip(*columns, strict=True)
         }
 
     def _missing_word(self, rec: dict[str, Any]) -> str:
@@ -685,23 +751,26 @@ class _Report:
             Col("Source", "wrap"),
         ]
         values = self._quarter_values()
-        rows = []
-        for rec in _records(self.current):
-            ind_id = str(rec["indicator_id"])
-            actuals = []
-            for q in quarters:
-                qrec = values.get((ind_id, q), {})
-                actuals.append(self.value_cell(qrec.get("actual"), rec["unit"], self._missing_word(qrec)))
-            rows.append([
-                rec["priority"], ind_id, rec["indicator"], rec["owner"], rec["unit_label"],
-                "Lower" if rec["polarity"] == "lower" else "Higher",
-                *actuals,
-                self.value_cell(rec["target"], rec["unit"], self._target_word(rec)),
-                rec["status"], rec["reason"], DIRECTION_TEXT.get(rec["direction"], rec["direction"]),
-                rec["measure_type"], self._source(rec),
-            ])
-        s.table("Appendix1", cols, rows, autofilter=True, repeat_header=True,
-                empty="The framework has no indicators.")
+
+        def rows() -> Iterator[list[Any]]:
+            for rec in _records(self.current):
+                ind_id = str(rec["indicator_id"])
+                actuals = []
+                for q in quarters:
+                    qrec = values.get((ind_id, q), {})
+                    actuals.append(self.value_cell(qrec.get("actual"), rec["unit"],
+                                                   self._missing_word(qrec)))
+                yield [
+                    rec["priority"], ind_id, rec["indicator"], rec["owner"], rec["unit_label"],
+                    "Lower" if rec["polarity"] == "lower" else "Higher",
+                    *actuals,
+                    self.value_cell(rec["target"], rec["unit"], self._target_word(rec)),
+                    rec["status"], rec["reason"], DIRECTION_TEXT.get(rec["direction"], rec["direction"]),
+                    rec["measure_type"], self._source(rec),
+                ]
+
+        s.table("Appendix1", cols, rows(), count=len(self.current), autofilter=True,
+                repeat_header=True, empty="The framework has no indicators.")
 
     def appendix2(self) -> None:
         p = self.period
@@ -715,27 +784,30 @@ class _Report:
             Col(f"Actual (Q{p.quarter})", right=True), Col(f"Target (Q{p.quarter})", right=True),
             Col(f"RAG status (Q{p.quarter})", rag=True), Col("Direction of travel", "wrap"),
         ]
-        records = _records(self.current)
+        current = self.current
+        by_panel: dict[str, list[int]] = {}
+        for n, panel_name in enumerate(current["panel"].to_numpy(dtype=object).tolist()):
+            by_panel.setdefault(str(panel_name), []).append(n)
         panels = [(panel.name, panel.id) for panel in self.fw.panels]
         known = {name for name, _ in panels}
-        panels += [(name, name) for name in dict.fromkeys(str(r["panel"]) for r in records)
-                   if name not in known]
+        panels += [(name, name) for name in by_panel if name not in known]
         first = True
         for n, (name, _) in enumerate(panels, start=1):
-            mine = [r for r in records if str(r["panel"]) == name]
-            if not mine:
+            if not by_panel.get(name):
                 continue
+            mine = _records(current.iloc[by_panel[name]])
+            count = len(by_panel[name])
             if not first:
                 s.gap()
             first = False
-            rows = [[
+            rows = ([
                 r["indicator_id"], r["indicator"], r["owner"], r["unit_label"],
                 self.value_cell(r["actual"], r["unit"], NO_DATA),
                 self.value_cell(r["target"], r["unit"], self._target_word(r)),
                 r["status"], DIRECTION_TEXT.get(r["direction"], r["direction"]),
-            ] for r in mine]
-            noun = "indicator" if len(mine) == 1 else "indicators"
-            s.table(f"Panel{n}", cols, rows, caption=f"{name} ({len(mine)} {noun})")
+            ] for r in mine)
+            noun = "indicator" if count == 1 else "indicators"
+            s.table(f"Panel{n}", cols, rows, count=count, caption=f"{name} ({count} {noun})")
 
     def appendix3(self) -> None:
         p = self.period
@@ -750,19 +822,17 @@ class _Report:
             Col(f"Actual (Q{p.quarter})", right=True), Col(f"Target (Q{p.quarter})", right=True),
             Col("Reason", "wrap"), Col("Commentary", "wrap"), Col("Mitigation actions", "wrap"),
         ]
-        rows = []
-        for r in _records(self.current):
-            if r["status"] not in (AMBER, RED):
-                continue
-            rows.append([
-                r["indicator_id"], r["indicator"], r["owner"], r["status"],
-                self.value_cell(r["actual"], r["unit"], NO_DATA),
-                self.value_cell(r["target"], r["unit"], self._target_word(r)),
-                r["reason"],
-                self.from_return(r["commentary"], r, "Commentary"),
-                self.from_return(r["mitigation"], r, "Mitigation actions"),
-            ])
-        s.table("Appendix3", cols, rows, repeat_header=True,
+        current = self.current
+        off = current[current["status"].isin([AMBER, RED])]
+        rows = ([
+            r["indicator_id"], r["indicator"], r["owner"], r["status"],
+            self.value_cell(r["actual"], r["unit"], NO_DATA),
+            self.value_cell(r["target"], r["unit"], self._target_word(r)),
+            r["reason"],
+            self.from_return(r["commentary"], r, "Commentary"),
+            self.from_return(r["mitigation"], r, "Mitigation actions"),
+        ] for r in _records(off))
+        s.table("Appendix3", cols, rows, count=len(off), repeat_header=True,
                 empty=f"No indicator was rated Amber or Red at {p.end_text}.")
 
     def appendix4(self) -> None:
