@@ -78,6 +78,19 @@ def make_register(owners: int, path: Path) -> Path:
     return path
 
 
+WHY = [
+    "Demand rose over the summer and two posts were vacant for most of the quarter.",
+    "Performance reflects the new triage process, which is now fully staffed.",
+    "Seasonal demand was lower than forecast; the trend is in line with the service plan.",
+    "A backlog from the system migration has been cleared and figures are recovering.",
+    "The improvement follows extra weekend sessions agreed with the provider.",
+]
+ACTIONS = [
+    "Recovery plan agreed with the service lead; agency cover in place until March.",
+    "Weekly performance huddles and a revised rota start next month.",
+    "Contract manager meeting the provider to agree an improvement notice.",
+    "Process review with the transformation team; quick wins already under way.",
+]
 _CELL = re.compile(rb'<c r="([FGH])(\d+)" s="(\d+)"/>')
 
 
@@ -110,9 +123,14 @@ def _fill_one(args: tuple[Path, Path, int]) -> None:
         value, off = values.get(row, (0, False))
         if col == b"H" and not off:
             return match.group(0)
-        text = (b"Performance this quarter reflects demand and staffing; see the service plan."
-                if col == b"G" else b"Recovery plan agreed with the service lead; review monthly.")
-        return b'<c r="%s%d" s="%s" t="inlineStr"><is><t>%s</t></is></c>' % (col, row, style, text)
+        # Each owner writes their own words: no two cells hold the same text.
+        if col == b"G":
+            text = (f"Q{quarter} came in at {value:,.1f}. {rng.choice(WHY)} "
+                    f"(return {seed}, row {row}).")
+        else:
+            text = f"{rng.choice(ACTIONS)} Next review in week {rng.randint(1, 13)} (ref {seed}-{row})."
+        return b'<c r="%s%d" s="%s" t="inlineStr"><is><t>%s</t></is></c>' % (
+            col, row, style, text.encode())
 
     parts[sheet] = _CELL.sub(cell, parts[sheet])
     with zipfile.ZipFile(dst, "w", zipfile.ZIP_DEFLATED) as zout:

@@ -144,7 +144,31 @@ def read_all(
     called once the workers have started.
     """
     return map_files(_read_and_reduce, files, framework, progress, jobs, on_crash=_crashed,
-                     meanwhile=meanwhile)
+                     meanwhile=meanwhile, arrived=_share_register_values)
+
+
+def _share_register_values(
+    result: tuple[ReturnFile, Columns], fw: Framework
+) -> tuple[ReturnFile, Columns]:
+    """Point a worker's copies of register values (ids, names, owners, units, targets) back at
+    the register's own objects, so that at tens of thousands of returns each is held once."""
+    _, cols = result
+    ids, names, issued = cols["indicator_id"], cols["name"], cols["name_issued"]
+    owners, units, quarters = cols["indicator_owner"], cols["unit"], cols["quarter"]
+    targets, issued_targets = cols["target"], cols["target_issued"]
+    for n, ind_id in enumerate(ids):
+        ind = fw.indicator(ind_id) if ind_id else None
+        if ind is None:
+            continue
+        ids[n], issued[n], owners[n], units[n] = ind.id, ind.name, ind.owner, ind.unit
+        if names[n] == ind.name:
+            names[n] = ind.name
+        target = ind.target(quarters[n])
+        if targets[n] is not None:
+            targets[n] = target
+        if issued_targets[n] is not None:
+            issued_targets[n] = target
+    return result
 
 
 def _crashed(path: Path) -> tuple[ReturnFile, Columns]:

@@ -44,10 +44,12 @@ def map_files(
     jobs: int | None = None,
     on_crash: Callable[[Path], T] | None = None,
     meanwhile: Callable[[], object] | None = None,
+    arrived: Callable[[T, Framework], T] | None = None,
 ) -> list[T]:
     """`work(path, framework)` for every file, in order, with `jobs` processes (default: cores).
 
-    `meanwhile` is called once in this process while the workers read (first, with no workers).
+    `meanwhile` is called once in this process while the workers read (first, with no workers);
+    `arrived` is applied in this process to each result as it comes back.
     """
     jobs = default_jobs() if jobs is None else max(1, jobs)
     if jobs == 1 or len(files) < MIN_FILES_FOR_WORKERS:
@@ -55,7 +57,8 @@ def map_files(
             meanwhile()
         out = []
         for path in files:
-            out.append(work(path, framework))
+            one = work(path, framework)
+            out.append(arrived(one, framework) if arrived is not None else one)
             if progress is not None:
                 progress(path)
         return out
@@ -67,14 +70,15 @@ def map_files(
             if meanwhile is not None:
                 meanwhile()
             for path, result in zip(files, mapped, strict=True):
-                results.append(result)
+                results.append(arrived(result, framework) if arrived is not None else result)
                 if progress is not None:
                     progress(path)
     except BrokenProcessPool:
         # A worker died (killed, or out of memory). Finish one file per process so that only
         # the file that kills its reader is lost, and say so for that file.
         for path in files[len(results):]:
-            results.append(_isolated(work, path, framework, on_crash))
+            one = _isolated(work, path, framework, on_crash)
+            results.append(arrived(one, framework) if arrived is not None else one)
             if progress is not None:
                 progress(path)
     return results

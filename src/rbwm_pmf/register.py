@@ -70,7 +70,7 @@ class Owner:
     contact_email: str = ""
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Indicator:
     """One key performance indicator and its targets for each quarter."""
 
@@ -403,8 +403,15 @@ def framework_from_dict(
     if problems:
         raise RegisterError(source or "(register)", problems)
 
+    # A central collection's register repeats the same priorities, owners, units, targets and
+    # definitions across many thousands of rows: each distinct value is held once.
+    common: dict[tuple[type, Any], Any] = {}
+
+    def one(value: Any) -> Any:
+        return common.setdefault((type(value), value), value)
+
     def defaulted(r: Mapping[str, Any], key: str, default: str) -> str:
-        return _text(r.get(key)).lower() or default
+        return one(_text(r.get(key)).lower() or default)
 
     return Framework(
         id=_text(meta["id"]),
@@ -429,25 +436,23 @@ def framework_from_dict(
             Indicator(
                 id=_text(r["id"]),
                 name=_text(r["name"]),
-                definition=_text(r.get("definition")),
-                priority=_text(r["priority"]),
-                owner=_text(r["owner"]),
-                panel=_text(r.get("panel")),
+                definition=one(_text(r.get("definition"))),
+                priority=one(_text(r["priority"])),
+                owner=one(_text(r["owner"])),
+                panel=one(_text(r.get("panel"))),
                 unit=defaulted(r, "unit", "count"),
-                unit_label=_text(r.get("unit_label"))
-                or UNIT_WORDS[defaulted(r, "unit", "count")],
+                unit_label=one(_text(r.get("unit_label"))
+                               or UNIT_WORDS[defaulted(r, "unit", "count")]),
                 polarity=defaulted(r, "polarity", "higher"),
                 frequency=defaulted(r, "frequency", "quarterly"),
                 measure_type=defaulted(r, "measure_type", "snapshot"),
-                targets=(
-                    _num(r.get("q1_target")), _num(r.get("q2_target")),
-                    _num(r.get("q3_target")), _num(r.get("q4_target")),
-                ),
-                tolerance=5.0 if _num(r.get("tolerance")) is None else float(_num(r.get("tolerance")) or 0),
+                targets=one(tuple(one(_num(r.get(f"q{q}_target"))) for q in (1, 2, 3, 4))),
+                tolerance=one(5.0 if _num(r.get("tolerance")) is None
+                              else float(_num(r.get("tolerance")) or 0)),
                 tolerance_type=defaulted(r, "tolerance_type", "relative"),
                 data_only=_bool(r.get("data_only")),
-                min_value=_num(r.get("min_value")),
-                max_value=_num(r.get("max_value")),
+                min_value=one(_num(r.get("min_value"))),
+                max_value=one(_num(r.get("max_value"))),
             )
             for r in indicators
         ),

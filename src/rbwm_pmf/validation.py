@@ -226,9 +226,8 @@ def _check_file(ret: ReturnFile, fw: Framework, allowed: Sequence[Period] | None
 def _rows_frame(kept: list[Columns], fw: Framework, letters: dict[str, dict[str, str]]) -> pd.DataFrame:
     """Every usable return's rows in one frame, with the value expected from the last quarter.
 
-    Each return's lists are emptied as they are joined, and an indicator's id and name, where
-    they read as the register has them, share the register's strings: at tens of thousands of
-    returns the rows are held once, not twice.
+    Each return's lists are emptied as they are joined (the caller's columns are used up), so
+    at tens of thousands of returns the rows are held once, not twice.
     """
     joined: dict[str, list[Any]] = {}
     for column in ROW_COLUMNS:
@@ -237,13 +236,7 @@ def _rows_frame(kept: list[Columns], fw: Framework, letters: dict[str, dict[str,
             values.extend(cols[column])
             cols[column] = []
         joined[column] = values
-    ids, names = joined["indicator_id"], joined["name"]
-    for n, (ind_id, name) in enumerate(zip(ids, names, strict=True)):
-        ind = fw.indicator(ind_id) if ind_id else None
-        if ind is not None:
-            ids[n] = ind.id
-            if name == ind.name:
-                names[n] = ind.name
+    ids = joined["indicator_id"]
     # The value expected from the previous quarter (the status came from the workers). The
     # loops run over the plain lists: iterating the frame's columns costs ten times as much.
     latest: dict[tuple[str, int], float] = {}

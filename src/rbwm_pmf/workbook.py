@@ -294,6 +294,8 @@ def _lines(text: str, width: float, bold: bool = False) -> int:
     # Arial 11 fits about 1.2 characters of text per unit of column width; a little less is
     # assumed so that Excel and LibreOffice never clip.
     per_line = max(1, int(width * (1.05 if bold else 1.15)) - 1)
+    if len(text) <= per_line and "\n" not in text:
+        return 1  # most cells: no need to wrap the text to know
     return sum(
         max(1, len(textwrap.wrap(para, per_line, break_long_words=True, replace_whitespace=False)))
         for para in text.split("\n")
@@ -392,6 +394,9 @@ def _add_table(ws: Any, first_row: int, first_col: int, last_row: int, last_col:
             raise ValueError(f"table {options.get('name')} could not be added")
     finally:
         ws.constant_memory = streaming
+    # XlsxWriter remembers every cell of every table to refuse overlapping ranges, about a
+    # hundred bytes a cell; tables here are placed one below another, so never overlap.
+    ws.table_cells.clear()
     for n, column in enumerate(options["columns"]):
         ws.write_string(first_row, first_col + n, column["header"], column["header_format"])
 
@@ -484,6 +489,8 @@ class _Sheet:
             for c, (col, value) in enumerate(zip(cols, values, strict=True)):
                 lines = max(lines, self._cell(r, c, col, value))
             ws.set_row(r, _height(lines))
+            # The row before was written to disk when this row began: forget its height.
+            ws.row_info.pop(r - 1, None)
             written += 1
         if written != count:
             raise ValueError(f"table {name}: {written} rows written, {count} declared")
@@ -706,15 +713,14 @@ class _Report:
 
     # -- Appendices --
 
-    def _quarter_values(self) -> dict[tuple[str, int], dict[str, Any]]:
-        """Each indicator's actual and data status by quarter (what Appendix 1 shows)."""
+    def _quarter_values(self, quarter: int) -> Iterator[dict[str, Any]]:
+        """Each indicator's actual and data status in a quarter, in register order (the order of
+        `current`), for Appendix 1."""
         data = self.result.data
-        columns = [data[c].to_numpy(dtype=object).tolist()
-                   for c in ("indicator_id", "quarter", "actual", "data_status")]
-        return {
-            (str(ind_id), int(q)): {"actual": actual, "data_status": data_status}
-            for ind_id, q, actual, data_status in zip(*columns, strict=True)
-        }
+        rows = data[data["quarter"] == quarter]
+        for actual, data_status in zip(rows["actual"].tolist(), rows["data_status"].tolist(),
+                                       strict=True):
+            yield {"actual": actual, "data_status": data_status}
 
     def _missing_word(self, rec: dict[str, Any]) -> str:
         if rec.get("data_status") == "Not due":
@@ -750,16 +756,12 @@ class _Report:
             Col("Reason", "wrap"), Col("Direction of travel", "wrap"), Col("Measure", "wrap"),
             Col("Source", "wrap"),
         ]
-        values = self._quarter_values()
-
         def rows() -> Iterator[list[Any]]:
-            for rec in _records(self.current):
+            by_quarter = [self._quarter_values(q) for q in quarters]
+            for rec, *values in zip(_records(self.current), *by_quarter, strict=True):
                 ind_id = str(rec["indicator_id"])
-                actuals = []
-                for q in quarters:
-                    qrec = values.get((ind_id, q), {})
-                    actuals.append(self.value_cell(qrec.get("actual"), rec["unit"],
-                                                   self._missing_word(qrec)))
+                actuals = [self.value_cell(qrec["actual"], rec["unit"], self._missing_word(qrec))
+                           for qrec in values]
                 yield [
                     rec["priority"], ind_id, rec["indicator"], rec["owner"], rec["unit_label"],
                     "Lower" if rec["polarity"] == "lower" else "Higher",
