@@ -187,10 +187,10 @@ def _read_and_reduce(path: Path, framework: Framework) -> tuple[ReturnFile, Colu
 
 def reduce_rows(ret: ReturnFile, fw: Framework) -> Columns:
     """One return's rows as plain columns: what each cell means, checked against the register."""
-    cols: Columns = {name: [] for name in ROW_COLUMNS}
     period = ret.period
     if not ret.opened or period is None:
-        return cols
+        return {name: [] for name in ROW_COLUMNS}
+    rows = []
     q = period.quarter
     name = str(ret.path)
     for row in ret.rows:
@@ -213,9 +213,10 @@ def reduce_rows(ret: ReturnFile, fw: Framework) -> Columns:
             parsed.value, parsed.detail, actual_cell.is_percent,
             text_of(row.cell(layout.COMMENTARY)), text_of(row.cell(layout.MITIGATION)), rated,
         )
-        for column, cell_value in zip(ROW_COLUMNS, values, strict=True):
-            cols[column].append(cell_value)
-    return cols
+        rows.append(values)
+    if not rows:
+        return {name: [] for name in ROW_COLUMNS}
+    return dict(zip(ROW_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
 
 
 ROW_COLUMNS = (

@@ -244,26 +244,40 @@ class Workbook:
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
         if rels_name not in self._zip.namelist():
             return {}
-        root = self._parse(rels_name)
+        found: list[tuple[str, ...]] | None = None
+        if self.fast:
+            try:
+                found = _fast_elements(self._read_bytes(rels_name), "Relationships", "Relationship",
+                                       NS_PKG_REL, ("Id", "Target"))
+            except _Irregular:
+                found = None
+        if found is None:
+            root = self._parse(rels_name)
+            found = [(rel.get("Id", ""), rel.get("Target", ""))
+                     for rel in root.iter("{" + NS_PKG_REL + "}Relationship")]
         out = {}
-        for rel in root.iter("{" + NS_PKG_REL + "}Relationship"):
-            target = rel.get("Target", "")
+        for rid, target in found:
             if target.startswith("/"):
                 resolved = target.lstrip("/")
             else:
                 resolved = posixpath.normpath(posixpath.join(folder, target))
-            out[rel.get("Id", "")] = resolved
+            out[rid] = resolved
         return out
 
     def _read_sheet_list(self) -> list[tuple[str, str, str]]:
-        root = self._parse("xl/workbook.xml")
+        found: list[tuple[str, ...]] | None = None
+        if self.fast:
+            try:
+                found = _fast_elements(self._read_bytes("xl/workbook.xml"), "sheets", "sheet",
+                                       NS_MAIN, ("name", "state", "r:id"))
+            except _Irregular:
+                found = None
+        if found is None:
+            root = self._parse("xl/workbook.xml")
+            found = [(el.get("name", ""), el.get("state", ""), el.get("{" + NS_REL + "}id", ""))
+                     for el in root.iter(_M + "sheet")]
         rels = self._rels("xl/workbook.xml")
-        sheets = []
-        for el in root.iter(_M + "sheet"):
-            rid = el.get("{" + NS_REL + "}id", "")
-            target = rels.get(rid, "")
-            sheets.append((el.get("name", ""), el.get("state", "visible"), target))
-        return sheets
+        return [(name, state or "visible", rels.get(rid, "")) for name, state, rid in found]
 
     # -- public ----------------------------------------------------------------------------
 
@@ -374,7 +388,8 @@ class _Irregular(Exception):
 
 _CELL_TOKENS = re.compile(
     rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
-    rb'((?:\s+[A-Za-z:]{1,20}="[^"<&]*")*)\s*(?:/>|><v>([^<&]*)</v></c>|>(.*?)</c>)'
+    rb'((?:\s+[A-Za-z:]{1,20}="[^"<&]*")*)\s*(?:/>|><v>([^<&]*)</v></c>'
+    rb'|><is><t(?: xml:space="preserve")?>([^<&\r]*)</t></is></c>|>(.*?)</c>)'
     rb'|(<row\b[^>]*>)|</row>|([^\s])', re.S)
 _CELL_INNER = re.compile(
     rb'(<f)\b([^>]*?)(?:/>|>([^<]*)</f>)|(<v)(?:\s*/>|>([^<]*)</v>)|(<is>)|</is>|<r>|</r>'
@@ -390,7 +405,8 @@ _NUM_FMT = re.compile(rb'<numFmt numFmtId="([0-9]{1,9})" formatCode="([^"<]*)"\s
 _XF = re.compile(rb'<xf\b([^>]*?)(/?)>')
 _XF_FMT = re.compile(rb'\snumFmtId="([0-9]{1,9})"')
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
-_ILLEGAL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")  # not allowed in XML 1.0
+_ILLEGAL = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))  # not in XML 1.0
+_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
 _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _COLUMNS: dict[bytes, int] = {}
 
@@ -399,9 +415,13 @@ def _body(data: bytes, open_tag: bytes, close_tag: bytes) -> bytes | None:
     """The bytes between a part's one `open_tag...>` and `close_tag`; None when it is empty.
 
     Raises _Irregular for anything the fast path does not read: a document type declaration,
-    comment or CDATA section (`<!`), an encoding other than UTF-8, or a missing element.
+    a character XML does not allow, an encoding other than UTF-8, or a missing element. (A
+    comment or CDATA section inside the element is caught by the patterns' catch-alls.)
     """
-    if b"<!" in data or data[:2] in (b"\xff\xfe", b"\xfe\xff") or _ILLEGAL.search(data):
+    root = _ELEMENT_START.search(data)
+    if root is None or b"<!" in data[:root.start()] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
+        raise _Irregular  # a document type declaration lives before the root element
+    if len(data.translate(None, _ILLEGAL)) != len(data):
         raise _Irregular
     if data.startswith(b"<?xml"):
         decl = data[:data.find(b"?>")].lower()
@@ -443,6 +463,33 @@ def _checked_text(raw: bytes) -> str:
     if b"&" in raw and "&" in _ENTITY.sub("", raw.decode("utf-8")):
         raise _Irregular
     return _text(raw)
+
+
+_EMPTY_ELEMENT = re.compile(rb'<([A-Za-z]+)((?:\s+[A-Za-z:]{1,40}="[^"<]*")*)\s*/>|([^\s])')
+_XML_ATTR = re.compile(rb'\s([A-Za-z:]{1,40})="([^"<]*)"')
+
+
+def _fast_elements(data: bytes, parent: str, tag: str, namespace: str,
+                   names: tuple[str, ...]) -> list[tuple[str, ...]]:
+    """The named attributes of each empty `tag` element inside `parent` (like the sheets of
+    xl/workbook.xml), for a part whose default namespace is `namespace` and whose `r:` prefix,
+    if any name uses it, is the relationships namespace."""
+    start = data.find(b"?>") + 2 if data.startswith(b"<?xml") else 0
+    root = data[start:data.find(b">", start) + 1]
+    if b'xmlns="' + namespace.encode() + b'"' not in root:
+        raise _Irregular
+    if any(n.startswith("r:") for n in names) and b'xmlns:r="' + NS_REL.encode() + b'"' not in root:
+        raise _Irregular
+    body = _body(data, b"<" + parent.encode(), b"</" + parent.encode() + b">")
+    out: list[tuple[str, ...]] = []
+    for found_tag, attrs, stray in _EMPTY_ELEMENT.findall(body or b""):
+        if stray or found_tag != tag.encode():
+            raise _Irregular
+        if b"\t" in attrs or b"\n" in attrs or b"\r" in attrs:
+            raise _Irregular  # XML would normalise these to spaces
+        values = {k.decode("ascii"): v for k, v in _XML_ATTR.findall(attrs)}
+        out.append(tuple(_checked_text(values.get(n, b"")) for n in names))
+    return out
 
 
 def _fast_strings(data: bytes, limits: Limits) -> list[str]:
@@ -508,7 +555,7 @@ def _fast_cells(data: bytes, sheet: Sheet, shared: list[str], formats: list[str]
     n_formats = len(formats)
     max_cells = limits.max_cells
     new = tuple.__new__
-    for letters, row_b, s, t, extra, v, inner, row_tag, stray in _CELL_TOKENS.findall(body):
+    for letters, row_b, s, t, extra, v, plain, inner, row_tag, stray in _CELL_TOKENS.findall(body):
         if stray:
             raise _Irregular
         if row_tag:
@@ -528,7 +575,12 @@ def _fast_cells(data: bytes, sheet: Sheet, shared: list[str], formats: list[str]
         style = int(s) if s else 0
         fmt = formats[style] if style < n_formats else "General"
         cell: Cell | None = None
-        if v and not inner:
+        if plain and t == b"inlineStr":
+            text = plain.decode("utf-8")
+            if "_x" in text:
+                text = _unescape(text)
+            cell = new(Cell, (r, c, text, "text", None, fmt))
+        elif v and not inner:
             # The common cells, built directly: a number, or a shared string.
             if not t or t == b"n":
                 try:  # noqa: SIM105 (suppress() costs more in this loop)
