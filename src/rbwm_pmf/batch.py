@@ -191,6 +191,7 @@ def reduce_rows(ret: ReturnFile, fw: Framework) -> Columns:
     if not ret.opened or period is None:
         return {name: [] for name in ROW_COLUMNS}
     rows = []
+    first_row: dict[str, int] = {}  # where each indicator first appears in this return
     q = period.quarter
     name = str(ret.path)
     for row in ret.rows:
@@ -212,6 +213,7 @@ def reduce_rows(ret: ReturnFile, fw: Framework) -> Columns:
             target_as_read(row.cell(layout.TARGET)), low, high, parsed.kind, parsed.raw,
             parsed.value, parsed.detail, actual_cell.is_percent,
             text_of(row.cell(layout.COMMENTARY)), text_of(row.cell(layout.MITIGATION)), rated,
+            first_row.setdefault(ind_id, row.row) if ind_id else None,
         )
         rows.append(values)
     if not rows:
@@ -224,7 +226,7 @@ ROW_COLUMNS = (
     "return_owner", "name", "name_issued", "unit", "due", "target", "target_issued",
     "target_issued_text", "target_read", "min_value", "max_value", "actual_kind", "actual_raw",
     "actual_value", "actual_detail", "actual_percent_format", "commentary", "mitigation",
-    "status",
+    "status", "first_row",
 )
 
 

@@ -260,10 +260,6 @@ def _rows_frame(kept: list[Columns], fw: Framework, letters: dict[str, dict[str,
     for column in ROW_COLUMNS:
         frame[column] = joined.pop(column)
     frame["expected_from_previous"] = expected
-    if len(frame):
-        frame["first_row"] = frame.groupby(["file", "indicator_id"])["row"].transform("min")
-    else:
-        frame["first_row"] = pd.Series(dtype=int)
     return frame
 
 
