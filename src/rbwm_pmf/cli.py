@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 import sys
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
@@ -248,4 +249,15 @@ def _render_result(result: Any) -> None:
 
 def main() -> None:
     """Entry point for the console script."""
-    app()
+    try:
+        app()
+    except SystemExit as done:
+        code = done.code
+        if isinstance(code, str):
+            print(code, file=sys.stderr)
+            code = 1
+        # Every output is written and closed by now: leave without freeing a large batch's
+        # objects and pandas' modules one by one, which costs a tenth of a second or more.
+        sys.stdout.flush()
+        sys.stderr.flush()
+        os._exit(code or 0)

@@ -243,18 +243,18 @@ def _rows_frame(kept: list[Columns], fw: Framework, letters: dict[str, dict[str,
     rows = list(zip(joined["status"], joined["actual_value"], ids, joined["quarter"], strict=True))
     for rated, value, ind_id, q in rows:
         if rated is not None:
-            latest.setdefault((str(ind_id), int(q)), float(value))
-    expected: list[float | None] = []
-    for rated, _, ind_id, q in rows:
-        ind = fw.indicator(str(ind_id)) if rated is not None else None
-        prev = latest.get((str(ind_id), int(q) - 1)) if ind is not None else None
-        exp = prev
-        if ind is not None and prev is not None:
-            quarter = int(q)
-            t_now, t_prev = ind.target(quarter), ind.target(quarter - 1)
-            if ind.measure_type == "cumulative" and t_now and t_prev:
-                exp = prev * t_now / t_prev
-        expected.append(exp)
+            latest.setdefault((ind_id, q), value)
+    expected: list[float | None] = [None] * len(rows)
+    for n, (rated, _, ind_id, q) in enumerate(rows):
+        prev = latest.get((ind_id, q - 1)) if rated is not None and q > 1 else None
+        if prev is None:
+            continue
+        ind = fw.indicator(ind_id)
+        t_now, t_prev = (ind.target(q), ind.target(q - 1)) if ind else (None, None)
+        if ind is not None and ind.measure_type == "cumulative" and t_now and t_prev:
+            expected[n] = prev * t_now / t_prev
+        else:
+            expected[n] = prev
     del rows, latest
     frame = pd.DataFrame(index=pd.RangeIndex(len(ids)))
     for column in ROW_COLUMNS:
