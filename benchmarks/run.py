@@ -254,15 +254,20 @@ def main() -> int:
     parser.add_argument("--returns", type=int, default=1000)
     parser.add_argument("--workdir", type=Path, default=None)
     parser.add_argument("--keep", action="store_true", help="keep the generated files")
+    parser.add_argument("--reuse", action="store_true",
+                        help="use the returns already generated in --workdir (kept with --keep)")
     parser.add_argument("--results", type=Path, default=HERE / "RESULTS.md")
     args = parser.parse_args()
     work = args.workdir or Path(tempfile.mkdtemp(prefix="rbwm-pmf-bench-"))
     work.mkdir(parents=True, exist_ok=True)
     os.environ["RBWM_PMF_CACHE"] = str(work / "generation-cache")
     t0 = time.perf_counter()
-    register, returns = generate(args.returns, work)
+    if args.reuse and (work / "returns-register.yaml").exists():
+        register, returns = work / "returns-register.yaml", work / "returns"
+    else:
+        register, returns = generate(args.returns, work)
     n = len(list(returns.glob("*.xlsx")))
-    print(f"generated {n} returns of {ROWS} rows in {time.perf_counter() - t0:.0f} s ({work})")
+    print(f"{n} returns of {ROWS} rows ready in {time.perf_counter() - t0:.0f} s ({work})")
     jobs = default_jobs()
     rows: list[tuple[str, float, int]] = []
 
@@ -275,6 +280,7 @@ def main() -> int:
     # The register is validated once and then loaded from the cache (see load_framework): time
     # the first load apart, then warm the cache so every run below starts alike.
     os.environ["RBWM_PMF_CACHE"] = str(work / "cache")
+    shutil.rmtree(work / "cache", ignore_errors=True)
     cold, _ = run("first load of the register (validated, then cached)", [exe(), "check-register", str(register)])
     cal, _ = run("bare python-calamine read", [sys.executable, "-c", BARE_CALAMINE, str(returns)])
     opx, _ = run("bare openpyxl read-only read", [sys.executable, "-c", BARE_OPENPYXL, str(returns)])
@@ -285,7 +291,10 @@ def main() -> int:
     cn, mn = run(f"rbwm-pmf consolidate --jobs {jobs} (workbook written)", [exe(), "consolidate", str(returns), *reg, "--period", "2017-18-Q4", "--out", str(work / "outn.xlsx"), "--jobs", str(jobs)])
     assert (work / "outn.xlsx").exists()
     # A typical council quarter: 30 owners' returns for one quarter, with their own register.
-    q_register, quarter = generate(30, work, quarters=1, name="quarter")
+    if args.reuse and (work / "quarter-register.yaml").exists():
+        q_register, quarter = work / "quarter-register.yaml", work / "quarter"
+    else:
+        q_register, quarter = generate(30, work, quarters=1, name="quarter")
     q30, _ = run("typical quarter: rbwm-pmf validate, 30 returns", [exe(), "validate", str(quarter), "--register", str(q_register)])
     helps = [measure([exe(), "--help"])[0] for _ in range(5)]
     help_t = statistics.median(helps)

@@ -323,6 +323,8 @@ def _xlsx_tables(path: Path) -> dict[str, Any]:
 
 
 def _text(value: Any) -> str:
+    if type(value) is str:  # the usual case, first: a register has many thousands of cells
+        return value.strip()
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -331,6 +333,8 @@ def _text(value: Any) -> str:
 
 
 def _num(value: Any) -> float | None:
+    if type(value) in (int, float):
+        return None if value != value else float(value)
     text = _text(value)
     if text == "":
         return None

@@ -366,14 +366,19 @@ def _conflicts(
     if not len(frame):
         return []
     bad = {(i.file, _row_of(i.cell)) for i in found if i.is_error and i.cell}
-    ok = [
-        n for n, (f, r, due, kind) in enumerate(zip(
-            *(_values(frame, c) for c in ("file", "row", "due", "actual_kind")), strict=True))
-        if due and kind in ("number", "text-number") and (f, r) not in bad
-    ]
-    rows = frame.iloc[ok]
-    counts = rows.groupby(["indicator_id", "period"], sort=False)["file"].transform("nunique")
-    rows = rows[counts > 1]
+    files_of: dict[tuple[Any, Any], set[str]] = {}
+    ok = []
+    for n, (f, r, due, kind, ind_id, period) in enumerate(zip(
+            *(_values(frame, c) for c in ("file", "row", "due", "actual_kind", "indicator_id",
+                                          "period")), strict=True)):
+        if due and kind in ("number", "text-number") and (f, r) not in bad:
+            ok.append((n, (ind_id, period)))
+            files_of.setdefault((ind_id, period), set()).add(f)
+    # Only keys given a value by more than one file are conflicts.
+    clash = [n for n, key in ok if len(files_of[key]) > 1]
+    if not clash:
+        return []
+    rows = frame.iloc[clash]
     issues = []
 
     def actual_ref(file: str, row: int) -> str:
