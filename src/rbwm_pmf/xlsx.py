@@ -392,7 +392,7 @@ _CELL_TOKENS = re.compile(
     rb'|><is><t(?: xml:space="preserve")?>([^<&\r]*)</t></is></c>|>(.*?)</c>)'
     rb'|(<row\b[^>]*>)|</row>|([^\s])', re.S)
 _CELL_INNER = re.compile(
-    rb'(<f)\b([^>]*?)(?:/>|>([^<]*)</f>)|(<v)(?:\s*/>|>([^<]*)</v>)|(<is>)|</is>|<r>|</r>'
+    rb'(<f)(?=[\s/>])([^>]*?)(?:/>|>([^<]*)</f>)|(<v)(?:\s*/>|>([^<]*)</v>)|(<is>)|</is>|<r>|</r>'
     rb'|<rPr>.*?</rPr>|<rPh\b.*?</rPh>|<phoneticPr\b[^>]*/>'
     rb'|<t(?: xml:space="preserve")?>([^<]*)</t>|<t\s*/>|([^\s])', re.S)
 _ATTR = re.compile(rb'\s([A-Za-z:]+)="([^"<&]*)"')
@@ -403,6 +403,7 @@ _SST_INNER = re.compile(
     rb'|<t(?: xml:space="preserve")?>([^<]*)</t>|<t\s*/>|([^\s])', re.S)
 _NUM_FMT = re.compile(rb'<numFmt numFmtId="([0-9]{1,9})" formatCode="([^"<]*)"\s*/>')
 _XF = re.compile(rb'<xf\b([^>]*?)(/?)>')
+_PLAIN_ATTRS = re.compile(rb'(?:\s+[A-Za-z:]{1,40}="[^"<]*")*\s*')
 _XF_FMT = re.compile(rb'\snumFmtId="([0-9]{1,9})"')
 _ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
 _ILLEGAL = bytes(range(0x00, 0x09)) + b"\x0b\x0c" + bytes(range(0x0e, 0x20))  # not in XML 1.0
@@ -428,8 +429,8 @@ def _body(data: bytes, open_tag: bytes, close_tag: bytes) -> bytes | None:
         if b"encoding" in decl and b"utf-8" not in decl:
             raise _Irregular
     start = data.find(open_tag)
-    if start < 0:
-        raise _Irregular
+    if start < 0 or b"<!" in data[:start]:
+        raise _Irregular  # missing, or a comment or CDATA section that might hide the element
     end_open = data.find(b">", start)
     if data[end_open - 1:end_open] == b"/":
         return None
@@ -440,8 +441,11 @@ def _body(data: bytes, open_tag: bytes, close_tag: bytes) -> bytes | None:
 
 
 def _text(raw: bytes) -> str:
-    """XML character data as text: entities and character references decoded, line ends as XML."""
+    """XML character data as text: line ends normalised as XML does (before references are
+    decoded, so `&#13;` stays a carriage return), then entities and character references."""
     text = raw.decode("utf-8")
+    if "\r" in text:
+        text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
         def entity(m: re.Match[str]) -> str:
             if m.group(1):
@@ -453,8 +457,6 @@ def _text(raw: bytes) -> str:
             return chr(code)
 
         text = _ENTITY.sub(entity, text)
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
     return text
 
 
@@ -488,6 +490,8 @@ def _fast_elements(data: bytes, parent: str, tag: str, namespace: str,
         if b"\t" in attrs or b"\n" in attrs or b"\r" in attrs:
             raise _Irregular  # XML would normalise these to spaces
         values = {k.decode("ascii"): v for k, v in _XML_ATTR.findall(attrs)}
+        if any(":" in n and n not in values for n in names):
+            raise _Irregular  # the relationship id under another prefix
         out.append(tuple(_checked_text(values.get(n, b"")) for n in names))
     return out
 
@@ -517,12 +521,16 @@ def _fast_formats(data: bytes) -> list[str]:
     body = _body(data, b"<styleSheet", b"</styleSheet>")
     if body is None:
         return []
+    if b"<!" in body:
+        raise _Irregular  # a comment could hold an <xf> that is not one
     custom = {int(fid): _checked_text(code) for fid, code in _NUM_FMT.findall(body)}
     if body.count(b"<numFmt ") != len(custom):
         raise _Irregular
     xfs = _body(body, b"<cellXfs", b"</cellXfs>") if b"<cellXfs" in body else None
     formats = []
     for attrs, _closed in _XF.findall(xfs or b""):
+        if not _PLAIN_ATTRS.fullmatch(attrs):
+            raise _Irregular  # quoted or spaced some other way
         found = _XF_FMT.search(attrs)
         formats.append(_format_code(int(found.group(1)) if found else 0, custom))
     if (xfs or b"").count(b"<xf") != len(formats):
@@ -570,6 +578,8 @@ def _fast_cells(data: bytes, sheet: Sheet, shared: list[str], formats: list[str]
             if b"s" in attrs or b"t" in attrs:  # attributes in another order
                 s = attrs.get(b"s", s)
                 t = attrs.get(b"t", t)
+                if not s.isdigit():
+                    s = b""  # as expat's path reads it: style 0
         r = int(row_b)
         c = _COLUMNS.get(letters) or _column(letters)
         style = int(s) if s else 0
@@ -619,6 +629,8 @@ def _slow_cell(tname: str, fmt: str, v: bytes, inner: bytes, r: int, c: int,
             if bad:
                 raise _Irregular
             if f_mark:
+                if not _PLAIN_ATTRS.fullmatch(f_attrs):
+                    raise _Irregular
                 formula = _checked_text(f_text)
                 if not formula and b't="shared"' in f_attrs:
                     formula = "(shared)"
