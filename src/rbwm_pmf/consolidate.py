@@ -11,7 +11,7 @@ from typing import Any
 import pandas as pd
 
 from . import layout
-from .batch import collect_paths, read_all
+from .batch import collect_paths, gc_paused, read_all
 from .errors import InputError
 from .periods import Period
 from .rag import NO_DATA, direction_of_travel, format_value, rate
@@ -126,18 +126,19 @@ def consolidate(
 
     `jobs` worker processes read the files (default: one per core); the result is the same.
     """
-    fw = framework if isinstance(framework, Framework) else load_framework(framework)
-    wanted = Period.parse(period) if period is not None else None
-    files, skipped = collect_paths(paths)
-    returns = read_all(files, fw, progress, jobs)
-    if wanted is None:
-        found = [r.period for r, _ in returns if r.period and r.period.fy == fw.year]
-        if not found:
-            raise InputError("No return says which period it is for; give the period (like "
-                             f"{fw.year}-Q2).")
-        wanted = max(p for p in found if p is not None)
-    report = check_returns(returns, fw, wanted, wanted.year_to_date(), skipped, newest_wins)
-    return build_result(report, fw, wanted)
+    with gc_paused():
+        fw = framework if isinstance(framework, Framework) else load_framework(framework)
+        wanted = Period.parse(period) if period is not None else None
+        files, skipped = collect_paths(paths)
+        returns = read_all(files, fw, progress, jobs)
+        if wanted is None:
+            found = [r.period for r, _ in returns if r.period and r.period.fy == fw.year]
+            if not found:
+                raise InputError("No return says which period it is for; give the period (like "
+                                 f"{fw.year}-Q2).")
+            wanted = max(p for p in found if p is not None)
+        report = check_returns(returns, fw, wanted, wanted.year_to_date(), skipped, newest_wins)
+        return build_result(report, fw, wanted)
 
 
 def build_result(report: ValidationReport, fw: Framework, period: Period) -> ConsolidationResult:

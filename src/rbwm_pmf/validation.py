@@ -239,23 +239,23 @@ def _rows_frame(kept: list[Columns], fw: Framework, letters: dict[str, dict[str,
     ids = joined["indicator_id"]
     # The value expected from the previous quarter (the status came from the workers). The
     # loops run over the plain lists: iterating the frame's columns costs ten times as much.
+    statuses, values, quarters = joined["status"], joined["actual_value"], joined["quarter"]
     latest: dict[tuple[str, int], float] = {}
-    rows = list(zip(joined["status"], joined["actual_value"], ids, joined["quarter"], strict=True))
-    for rated, value, ind_id, q in rows:
+    for rated, value, ind_id, q in zip(statuses, values, ids, quarters, strict=True):
         if rated is not None:
             latest.setdefault((ind_id, q), value)
-    expected: list[float | None] = [None] * len(rows)
-    for n, (rated, _, ind_id, q) in enumerate(rows):
+    # A cumulative value is expected to grow with its profiled target.
+    cumulative = {i.id: i.targets for i in fw.indicators
+                  if i.measure_type == "cumulative" and not i.data_only}
+    expected: list[float | None] = [None] * len(ids)
+    for n, (rated, ind_id, q) in enumerate(zip(statuses, ids, quarters, strict=True)):
         prev = latest.get((ind_id, q - 1)) if rated is not None and q > 1 else None
         if prev is None:
             continue
-        ind = fw.indicator(ind_id)
-        t_now, t_prev = (ind.target(q), ind.target(q - 1)) if ind else (None, None)
-        if ind is not None and ind.measure_type == "cumulative" and t_now and t_prev:
-            expected[n] = prev * t_now / t_prev
-        else:
-            expected[n] = prev
-    del rows, latest
+        targets = cumulative.get(ind_id)
+        t_now, t_prev = (targets[q - 1], targets[q - 2]) if targets else (None, None)
+        expected[n] = prev * t_now / t_prev if t_now and t_prev else prev
+    del latest, cumulative
     frame = pd.DataFrame(index=pd.RangeIndex(len(ids)))
     for column in ROW_COLUMNS:
         frame[column] = joined.pop(column)
@@ -366,18 +366,20 @@ def _conflicts(
     if not len(frame):
         return []
     bad = {(i.file, _row_of(i.cell)) for i in found if i.is_error and i.cell}
-    files_of: dict[tuple[Any, Any], set[str]] = {}
+    first_file: dict[tuple[Any, Any], str] = {}
+    clashing: set[tuple[Any, Any]] = set()  # keys given a value by more than one file
     ok = []
     for n, (f, r, due, kind, ind_id, period) in enumerate(zip(
             *(_values(frame, c) for c in ("file", "row", "due", "actual_kind", "indicator_id",
                                           "period")), strict=True)):
         if due and kind in ("number", "text-number") and (f, r) not in bad:
-            ok.append((n, (ind_id, period)))
-            files_of.setdefault((ind_id, period), set()).add(f)
-    # Only keys given a value by more than one file are conflicts.
-    clash = [n for n, key in ok if len(files_of[key]) > 1]
-    if not clash:
+            key = (ind_id, period)
+            ok.append((n, key))
+            if first_file.setdefault(key, f) != f:
+                clashing.add(key)
+    if not clashing:
         return []
+    clash = [n for n, key in ok if key in clashing]
     rows = frame.iloc[clash]
     issues = []
 
