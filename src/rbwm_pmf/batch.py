@@ -13,7 +13,7 @@ import importlib
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -31,6 +31,14 @@ if TYPE_CHECKING:
 
 RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
 FEEDBACK_SUFFIX = " - feedback.xlsx"
+# What reduce_rows gives for each row of a return, column by column.
+ROW_COLUMNS = (
+    "file", "sheet", "row", "owner", "period", "quarter", "indicator_id", "indicator_owner",
+    "return_owner", "name", "name_issued", "unit", "due", "target", "target_issued",
+    "target_issued_text", "target_read", "min_value", "max_value", "actual_kind", "actual_raw",
+    "actual_value", "actual_detail", "actual_percent_format", "commentary", "mitigation",
+    "status", "first_row",
+)
 
 
 @dataclass(frozen=True)
@@ -149,13 +157,35 @@ def _import_checks() -> None:
 Columns = dict[str, list[Any]]
 
 
+@dataclass
+class ReadBatch:
+    """Every return read, in the files' order, and all their rows as one set of columns.
+
+    Each return's rows are added to the columns as it arrives from its worker, so the rows are
+    never held a second time in small per-return lists; `spans[n]` is where return n's rows are.
+    """
+
+    returns: list[ReturnFile] = field(default_factory=list)
+    columns: Columns = field(default_factory=lambda: {name: [] for name in ROW_COLUMNS})
+    spans: list[tuple[int, int]] = field(default_factory=list)
+
+    def add(self, result: tuple[ReturnFile, Columns], fw: Framework) -> ReturnFile:
+        ret, cols = result
+        _share_register_values(cols, fw)
+        start = len(self.columns["file"])
+        for name in ROW_COLUMNS:
+            self.columns[name].extend(cols[name])
+        self.spans.append((start, start + len(cols["file"])))
+        return ret
+
+
 def read_all(
     files: list[Path],
     framework: Framework,
     progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
     meanwhile: Callable[[], object] | None = None,
-) -> list[tuple[ReturnFile, Columns]]:
+) -> ReadBatch:
     """Read every file and reduce it at once to its rows' columns, in the files' order.
 
     With more than one job, files are read by worker processes; the results are the same and
@@ -163,16 +193,15 @@ def read_all(
     read, so memory grows with the rows kept, not with the workbooks read. `meanwhile` is
     called once the workers have started.
     """
-    return map_files(_read_and_reduce, files, framework, progress, jobs, on_crash=_crashed,
-                     meanwhile=meanwhile, arrived=_share_register_values)
+    batch = ReadBatch()
+    batch.returns = map_files(_read_and_reduce, files, framework, progress, jobs,
+                              on_crash=_crashed, meanwhile=meanwhile, arrived=batch.add)
+    return batch
 
 
-def _share_register_values(
-    result: tuple[ReturnFile, Columns], fw: Framework
-) -> tuple[ReturnFile, Columns]:
+def _share_register_values(cols: Columns, fw: Framework) -> None:
     """Point a worker's copies of register values (ids, names, owners, units, targets) back at
     the register's own objects, so that at tens of thousands of returns each is held once."""
-    _, cols = result
     ids, names, issued = cols["indicator_id"], cols["name"], cols["name_issued"]
     owners, units, quarters = cols["indicator_owner"], cols["unit"], cols["quarter"]
     targets, issued_targets = cols["target"], cols["target_issued"]
@@ -188,7 +217,6 @@ def _share_register_values(
             targets[n] = target
         if issued_targets[n] is not None:
             issued_targets[n] = target
-    return result
 
 
 def _crashed(path: Path) -> tuple[ReturnFile, Columns]:
@@ -241,13 +269,6 @@ def reduce_rows(ret: ReturnFile, fw: Framework) -> Columns:
     return dict(zip(ROW_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
 
 
-ROW_COLUMNS = (
-    "file", "sheet", "row", "owner", "period", "quarter", "indicator_id", "indicator_owner",
-    "return_owner", "name", "name_issued", "unit", "due", "target", "target_issued",
-    "target_issued_text", "target_read", "min_value", "max_value", "actual_kind", "actual_raw",
-    "actual_value", "actual_detail", "actual_percent_format", "commentary", "mitigation",
-    "status", "first_row",
-)
 
 
 def _issued_target_text(ind: Indicator | None, quarter: int) -> str | None:

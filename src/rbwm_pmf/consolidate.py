@@ -132,7 +132,7 @@ def consolidate(
         files, skipped = collect_paths(paths)
         returns = read_all(files, fw, progress, jobs)
         if wanted is None:
-            found = [r.period for r, _ in returns if r.period and r.period.fy == fw.year]
+            found = [r.period for r in returns.returns if r.period and r.period.fy == fw.year]
             if not found:
                 raise InputError("No return says which period it is for; give the period (like "
                                  f"{fw.year}-Q2).")
@@ -168,6 +168,10 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
 
     # Built column by column: at a hundred thousand indicators a dict per row costs far more.
     cols: dict[str, list[Any]] = {c: [] for c in DATA_COLUMNS}
+    # Texts that repeat from row to row (cell addresses, "no return received from ...") are
+    # held once each.
+    texts: dict[str, str] = {}
+    one = texts.setdefault
     values: dict[tuple[str, int], float | None] = {}
     for q_period in period.year_to_date():
         key_period = str(q_period)
@@ -202,19 +206,21 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
                 ind.id, ind.name, ind.owner, owner.name if owner else ind.owner,
                 panel.name if panel else ind.panel, ind.unit, ind.unit_label, ind.polarity,
                 MEASURE_WORDS.get(ind.measure_type, ind.measure_type), ind.frequency, actual,
-                ind.target(quarter) if due else None, ind.tolerance, rating.status, reason,
+                ind.target(quarter) if due else None, ind.tolerance, rating.status, one(reason, reason),
                 direction_of_travel(ind, quarter, actual, values.get((ind.id, quarter - 1))),
                 data_status,
                 rec["commentary"] if rec else "",
                 rec["mitigation"] if rec else "",
                 rec["file"] if rec else "",
-                f"{rec['sheet']}!{ref(rec, layout.ACTUAL)}" if rec else "",
-                f"{rec['sheet']}!{ref(rec, layout.COMMENTARY)}" if rec else "",
-                f"{rec['sheet']}!{ref(rec, layout.MITIGATION)}" if rec else "",
+                *((one(cell, cell) for cell in (
+                    f"{rec['sheet']}!{ref(rec, layout.ACTUAL)}",
+                    f"{rec['sheet']}!{ref(rec, layout.COMMENTARY)}",
+                    f"{rec['sheet']}!{ref(rec, layout.MITIGATION)}",
+                )) if rec else ("", "", "")),
             )
             for column, value in zip(DATA_COLUMNS, row, strict=True):
                 cols[column].append(value)
-    del values, accepted
+    del values, accepted, texts
     data = pd.DataFrame(index=pd.RangeIndex(len(cols["period"])))
     for column in DATA_COLUMNS:
         data[column] = cols.pop(column)

@@ -44,8 +44,8 @@ def map_files(
     jobs: int | None = None,
     on_crash: Callable[[Path], T] | None = None,
     meanwhile: Callable[[], object] | None = None,
-    arrived: Callable[[T, Framework], T] | None = None,
-) -> list[T]:
+    arrived: Callable[[T, Framework], Any] | None = None,
+) -> list[Any]:
     """`work(path, framework)` for every file, in order, with `jobs` processes (default: cores).
 
     `meanwhile` is called once in this process while the workers read (first, with no workers);

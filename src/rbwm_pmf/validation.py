@@ -16,6 +16,7 @@ from .batch import (  # noqa: F401 (validate, collect_paths and read_all are use
     FEEDBACK_SUFFIX,
     ROW_COLUMNS,
     Columns,
+    ReadBatch,
     SkippedFile,
     collect_paths,
     read_all,
@@ -120,7 +121,7 @@ class ValidationReport:
 # -- validating ---------------------------------------------------------------------------
 
 def check_returns(
-    read: list[tuple[ReturnFile, Columns]],
+    read: ReadBatch,
     framework: Framework,
     period: Period | None,
     allowed: Sequence[Period] | None,
@@ -128,12 +129,12 @@ def check_returns(
     newest_wins: bool = False,
 ) -> ValidationReport:
     """Check what was read (file by file, then every row in one pass) and build the report."""
-    returns = [ret for ret, _ in read]
+    returns = read.returns
     records: list[Issue] = []
     usable: list[ReturnFile] = []
-    kept: list[Columns] = []
+    kept: list[tuple[int, int]] = []
     first_by_hash: dict[str, str] = {}
-    for ret, columns in read:
+    for ret, span in zip(returns, read.spans, strict=True):
         file_issues = list(ret.issues)
         if ret.opened:
             if ret.sha256 in first_by_hash:
@@ -146,11 +147,11 @@ def check_returns(
         records.extend(file_issues)
         if not any(i.is_error for i in file_issues):
             usable.append(ret)
-            kept.append(columns)
+            kept.append(span)
 
     letters = {str(ret.path): {label: col_letter(c) for label, c in ret.columns.items()}
                for ret in usable}
-    frame = _rows_frame(kept, framework, letters)
+    frame = _rows_frame(read.columns, kept, framework)
     row_issues = _check_rows(frame, framework, letters) if len(frame) else []
     row_issues.extend(_conflicts(frame, row_issues, newest_wins, letters))
     row_issues.extend(_missing_rows(usable, framework))
@@ -223,18 +224,21 @@ def _check_file(ret: ReturnFile, fw: Framework, allowed: Sequence[Period] | None
     return issues
 
 
-def _rows_frame(kept: list[Columns], fw: Framework, letters: dict[str, dict[str, str]]) -> pd.DataFrame:
-    """Every usable return's rows in one frame, with the value expected from the last quarter.
+def _rows_frame(columns: Columns, kept: list[tuple[int, int]], fw: Framework) -> pd.DataFrame:
+    """The usable returns' rows (`kept` spans of `columns`) in one frame, with the value
+    expected from the last quarter.
 
-    Each return's lists are emptied as they are joined (the caller's columns are used up), so
-    at tens of thousands of returns the rows are held once, not twice.
+    The batch's columns are moved into the frame (they are left empty), so at tens of thousands
+    of returns the rows are held once, not twice.
     """
+    total = len(columns["file"])
+    rows_kept = sum(stop - start for start, stop in kept)
     joined: dict[str, list[Any]] = {}
     for column in ROW_COLUMNS:
-        values: list[Any] = []
-        for cols in kept:
-            values.extend(cols[column])
-            cols[column] = []
+        values = columns[column]
+        columns[column] = []
+        if rows_kept != total:  # some returns were not usable: leave their rows out
+            values = [v for start, stop in kept for v in values[start:stop]]
         joined[column] = values
     ids = joined["indicator_id"]
     # The value expected from the previous quarter (the status came from the workers). The
