@@ -139,3 +139,13 @@ def test_jobs_2_and_jobs_1_give_identical_reports(tmp_path: Path) -> None:
     c1 = run_cli("consolidate", str(folder / "returns"), "--format", "json", "--jobs", "1")
     c2 = run_cli("consolidate", str(folder / "returns"), "--format", "json", "--jobs", "2")
     assert json.loads(c1.stdout) == json.loads(c2.stdout)
+
+
+def test_reading_a_batch_does_not_wait_for_pandas() -> None:
+    """Finding, reading and reducing returns (`rbwm_pmf.batch`) imports neither pandas nor
+    pandera, so worker processes start reading while the main process imports them; nor do
+    `--help` and `template`."""
+    code = ("import sys, rbwm_pmf.batch, rbwm_pmf.cli, rbwm_pmf.template; "
+            "print(sorted(m for m in ('pandas', 'pandera') if m in sys.modules))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "[]"

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from rbwm_pmf.rag import (
     AMBER,
@@ -18,6 +20,7 @@ from rbwm_pmf.rag import (
     RED,
     direction_of_travel,
     rate,
+    status,
 )
 from rbwm_pmf.register import Indicator
 
@@ -96,3 +99,27 @@ def test_direction_of_travel(indicator: Indicator, now: float, before: float | N
                              expected: str) -> None:
     """Direction knows which way is better; cumulative values compare as a share of target."""
     assert direction_of_travel(indicator, 2, now, before) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    polarity=st.sampled_from(["higher", "lower"]),
+    tolerance_type=st.sampled_from(["relative", "absolute"]),
+    frequency=st.sampled_from(["quarterly", "half-yearly", "annual"]),
+    data_only=st.booleans(),
+    target=st.one_of(st.none(), st.floats(-1000, 1000, allow_nan=False)),
+    tolerance=st.floats(0, 50, allow_nan=False),
+    quarter=st.integers(1, 4),
+    actual=st.one_of(st.none(), st.floats(-2000, 2000, allow_nan=False)),
+)
+def test_status_alone_is_the_status_rate_gives(
+    polarity: str, tolerance_type: str, frequency: str, data_only: bool, target: float | None,
+    tolerance: float, quarter: int, actual: float | None,
+) -> None:
+    """`status`, used to rate every row of a batch, never disagrees with `rate` and its reason,
+    including on the tolerance boundary and for indicators not due or without a target."""
+    indicator = ind(polarity=polarity, tolerance_type=tolerance_type, frequency=frequency,
+                    data_only=data_only, targets=(target,) * 4, tolerance=tolerance)
+    assert status(indicator, quarter, actual) == rate(indicator, quarter, actual).status
+    boundary = ind(targets=(80.0,) * 4, tolerance=5.0)  # 76 is exactly 5% short: Amber
+    assert status(boundary, 2, 76.0) == rate(boundary, 2, 76.0).status == AMBER
