@@ -224,6 +224,17 @@ print(n)
 """
 
 
+WHY_THIS_READER = (
+    'Why rbwm-pmf reads returns itself: python-calamine reads values fastest, but gives no number'
+    ' formats (0.934 in a percent cell cannot be told from 0.934 typed as a number), drops a '
+    'formula with no saved result, reads `#DIV/0!` as an empty cell and aborts the whole process '
+    "on a sheet that reaches a far cell; openpyxl gives the formats at 30 times calamine's cost. "
+    "rbwm-pmf checks the archive's limits, then reads the plain XML that Excel, LibreOffice and "
+    'the Python libraries write with regular expressions (handing anything else to expat), at '
+    "about three times calamine's cost per file: see the stage table in each section."
+)
+
+
 def reader_stages(returns: Path, register: Path, count: int = 300) -> list[tuple[str, float]]:
     """Milliseconds per file for each stage of reading a return, in this process (median of 3).
 
@@ -393,10 +404,12 @@ def main() -> int:
         "words in the commentary) and runs each line below as one whole process, started cold. "
         "Memory is the peak proportional set size (PSS) of the process and its workers together, "
         "sampled every 20 ms. Times are the median of `--repeat` runs (memory the highest).", "",
+        WHY_THIS_READER, "",
     ]
     lines = [
         f"{n:,} returns of {ROWS} rows ({n // 4:,} owners x Q1-Q4; {n // 4 * ROWS:,} indicators in "
-        "the register).", "",
+        f"the register); {'one run' if args.repeat == 1 else f'the median of {args.repeat} runs'} "
+        "of each command.", "",
         "| Run | Wall time (s) | Returns per second | Peak memory (MB) |", "|---|---|---|---|",
     ]
     for label, wall, peak, files in rows:
