@@ -474,9 +474,11 @@ def _check_indicators(
 
     from .checks import run_schema
 
+    # Column by column: a dict per row would hold a large register a third time.
     frame = pd.DataFrame(
-        [{c: _text(r.get(c)) or None for c in INDICATOR_COLUMNS} for r in rows],
-        columns=INDICATOR_COLUMNS, dtype="object",
+        {c: pd.Series([_text(r.get(c)) or None for r in rows], dtype="object")
+         for c in INDICATOR_COLUMNS},
+        columns=INDICATOR_COLUMNS,
     )
     reference = {
         "priorities": [_text(p.get("id")) for p in priorities],
