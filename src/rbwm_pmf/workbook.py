@@ -717,7 +717,7 @@ class _Report:
         """Each indicator's actual and data status in a quarter, in register order (the order of
         `current`), for Appendix 1."""
         data = self.result.data
-        rows = data[data["quarter"] == quarter]
+        rows = data.loc[data["quarter"] == quarter, ["actual", "data_status"]]  # no wider copy
         for actual, data_status in zip(rows["actual"].tolist(), rows["data_status"].tolist(),
                                        strict=True):
             yield {"actual": actual, "data_status": data_status}

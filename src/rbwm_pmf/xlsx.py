@@ -5,6 +5,10 @@ know that 0.934 in a percent cell means 93.4%), drops formulas that have no save
 `#DIV/0!` as an empty string; openpyxl gives formats but is about twenty times slower and needs a
 second pass to tell a formula with no saved result from a blank. Parsing the sheet XML directly
 gives all of it in one pass, and every archive limit is checked before a byte is unzipped.
+
+Each part is read first by the fast path (regular expressions for the plain shape every common
+writer uses) and, if it holds anything else, by expat or defusedxml; `Workbook(fast=False)`
+reads every part the careful way, and the tests compare the two.
 """
 
 from __future__ import annotations
@@ -652,7 +656,8 @@ class _Stop(Exception):
 
 
 class _Scan:
-    """One pass of expat over a sheet or the shared strings, keeping only what a cell needs.
+    """One pass of expat over a sheet or the shared strings, keeping only what a cell needs
+    (for parts the fast path hands back).
 
     Parsing with expat's callbacks directly, rather than building elements, reads a return's
     sheet about twice as fast. A document type declaration is refused outright: no part of a
