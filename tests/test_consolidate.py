@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 import shutil
+import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
@@ -12,7 +14,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rbwm_pmf.consolidate import consolidate
+from rbwm_pmf.consolidation import consolidate
 from rbwm_pmf.register import load_framework
 
 from .kit import REPORT_SENTENCE, REPORT_TABLE_1, SAMPLES, fill, soffice, templates
@@ -175,3 +177,12 @@ def test_every_row_is_accounted_for(tmp_path_factory: pytest.TempPathFactory,
         if extra in t1.columns:
             counted += int(t1.loc["Total", extra])
     assert counted == len(FW.indicators)
+
+
+def test_importing_the_module_keeps_the_function_at_the_top() -> None:
+    """`rbwm_pmf.consolidate` is the function however the package was imported: the module that
+    holds it has another name, so importing from it cannot put a module in its place."""
+    code = ("import rbwm_pmf; from rbwm_pmf.consolidation import ConsolidationResult; "
+            "print(callable(rbwm_pmf.consolidate), rbwm_pmf.consolidate.__module__)")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.split() == ["True", "rbwm_pmf.consolidation"]

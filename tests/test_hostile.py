@@ -34,7 +34,7 @@ import pytest
 from openpyxl import load_workbook
 
 from rbwm_pmf import layout, workbook
-from rbwm_pmf.consolidate import ConsolidationResult, consolidate
+from rbwm_pmf.consolidation import ConsolidationResult, consolidate
 from rbwm_pmf.errors import OutputError
 from rbwm_pmf.issues import Issue
 from rbwm_pmf.validation import FileOutcome
@@ -111,7 +111,7 @@ _CHILD = textwrap.dedent("""
     import json, pickle, resource, sys, time, tracemalloc
     cap = 3 << 30  # a runaway read fails here instead of exhausting the machine
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    from rbwm_pmf.consolidate import consolidate
+    from rbwm_pmf.consolidation import consolidate
     folder, warm, out, limit = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
     consolidate([warm], period="2017-18-Q2")  # imports and caches, outside the measurement
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024

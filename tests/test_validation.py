@@ -165,7 +165,7 @@ def test_data_only_indicator_is_checked_but_not_rated(tmp_path: Path) -> None:
     consolidated and shown, never rated, and Table 1 gains a Not rated column."""
     import copy
 
-    from rbwm_pmf.consolidate import consolidate
+    from rbwm_pmf.consolidation import consolidate
     from rbwm_pmf.register import framework_from_dict, load_framework
     from rbwm_pmf.template import make_templates
 

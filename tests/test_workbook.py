@@ -23,7 +23,7 @@ from openpyxl.utils.cell import range_boundaries
 
 from rbwm_pmf import workbook
 from rbwm_pmf.checker import chart_alt_texts, check_workbook
-from rbwm_pmf.consolidate import ConsolidationResult, consolidate
+from rbwm_pmf.consolidation import ConsolidationResult, consolidate
 from rbwm_pmf.errors import OutputError
 from rbwm_pmf.rag import AMBER, RED, STATUSES
 from rbwm_pmf.workbook import EXCEL_CELL_LIMIT, FORMATS, RAG_FORMATS, SHEETS, write_workbook

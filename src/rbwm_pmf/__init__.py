@@ -21,8 +21,8 @@ _EXPORTS = {
     "validate": "batch",
     "ValidationReport": "validation",
     "Issue": "issues",
-    "consolidate": "consolidate",
-    "ConsolidationResult": "consolidate",
+    "consolidate": "consolidation",
+    "ConsolidationResult": "consolidation",
     "write_workbook": "workbook",
     "write_feedback": "feedback",
     "rate": "rag",
@@ -57,7 +57,7 @@ __all__ = [
 
 if TYPE_CHECKING:
     from .batch import validate
-    from .consolidate import ConsolidationResult, consolidate
+    from .consolidation import ConsolidationResult, consolidate
     from .errors import InputError, OutputError, PeriodError, PmfError, RegisterError
     from .feedback import write_feedback
     from .issues import Issue

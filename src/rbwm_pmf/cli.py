@@ -144,7 +144,7 @@ def consolidate(
     jobs: JobsOpt = None,
 ) -> None:
     """Merge the returns, rate every indicator, print Table 1 and write the workbook."""
-    from .consolidate import consolidate as run
+    from .consolidation import consolidate as run
 
     _check_format(fmt)
     if out is not None and out.suffix.lower() != ".xlsx":

@@ -30,7 +30,7 @@ from .rag import AMBER, DECLINING, GREEN, IMPROVING, NO_CHANGE, NO_DATA, NOT_COM
 from .summary import TOTAL
 
 if TYPE_CHECKING:
-    from .consolidate import ConsolidationResult
+    from .consolidation import ConsolidationResult
 
 __all__ = ["FORMATS", "RAG_FORMATS", "SHEETS", "fit_text", "write_workbook"]
 
