@@ -9,6 +9,7 @@ and parts over the size limits. The last group holds shapes the fast path once r
 
 from __future__ import annotations
 
+import random
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -409,3 +410,59 @@ def test_a_shared_formula_written_with_single_quotes_is_marked_shared(
     path = _rewrite(tmp_path, {RETURN: _sheet(rows)})
     assert _read_return(path).get(1, 1).formula == "(shared)"
     _same_both_ways(path, fallbacks)
+
+
+# -- random damage: both readers agree ------------------------------------------------------------
+
+_DAMAGE = [b"<", b">", b"&", b'"', b"'", b"=", b"/", b" ", b"\r", b"\n", b"!", b"-", b"[", b"]", b"?",
+           b";", b"#", b"x", b"0", b"9", b"A", b":", b"&amp;", b"&#13;", b"&#x41;", b"<!-- c -->",
+           b"<![CDATA[z]]>", b"&foo;", b"\x01", b"<r>", b"</r>", b"<t>", b"</t>", b' s="1"', b' t="s"']
+
+
+def _damaged(data: bytes, rng: random.Random) -> bytes:
+    """`data` with one to three random insertions, deletions or copied runs of bytes."""
+    out = bytearray(data)
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(len(out))
+        roll = rng.random()
+        if roll < 0.5:
+            out[at:at] = rng.choice(_DAMAGE)
+        elif roll < 0.8:
+            del out[at:at + rng.randint(1, 4)]
+        else:
+            start = rng.randrange(len(out))
+            out[at:at] = out[start:start + rng.randint(1, 40)]
+    return bytes(out)
+
+
+def test_randomly_damaged_parts_read_the_same_fast_and_with_expat(tmp_path: Path) -> None:
+    """Four hundred copies of a return, each with one part (a sheet, the sheet list, the styles,
+    the relationships) damaged at random: the fast path reads each exactly as expat and defusedxml
+    do, or both refuse it. (Which error comes first may differ when a part is broken in two
+    places: the file is unreadable either way.)"""
+    rng = random.Random(20171130)
+    with zipfile.ZipFile(BASE_RETURN) as z:
+        parts = {name: z.read(name) for name in z.namelist()}
+    targets = [RETURN, INSTRUCTIONS, STYLES, "xl/workbook.xml", "xl/_rels/workbook.xml.rels"]
+    refused_both = 0
+    for n in range(400):
+        part = targets[n % len(targets)]
+        path = _rewrite(tmp_path, {part: _damaged(parts[part], rng)}, name=f"damaged-{n % 5}.xlsx")
+        fast, slow = _outcome(path, fast=True), _outcome(path, fast=False)
+        if fast != slow:
+            assert _refused(fast) and _refused(slow), (n, part, fast, slow)
+            refused_both += 1
+    assert refused_both < 20  # almost always the very same error too
+
+
+def _outcome(path: Path, *, fast: bool) -> Outcome:
+    try:
+        return _read_all(path, fast=fast)
+    except (ValueError, KeyError, IndexError) as exc:  # what read_return reports as unreadable
+        return type(exc).__name__
+
+
+def _refused(outcome: Outcome) -> bool:
+    if isinstance(outcome, str):
+        return True
+    return any(isinstance(v, str) for k, v in outcome.items() if k != "sheets")
