@@ -423,6 +423,21 @@ _NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
 _COLUMNS: dict[bytes, int] = {}
 
 
+def _guarded_parser(part: str, namespaces: bool = False) -> Any:
+    """An expat parser that refuses any document type declaration: no part of a workbook has
+    one, and it is where entity attacks live (as defusedxml refuses them)."""
+    parser = expat.ParserCreate(namespace_separator="}") if namespaces else expat.ParserCreate()
+    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
+
+    def refuse(*_args: Any) -> int:
+        raise XlsxOpenError("xml-attack", f"{part}: a document type declaration")
+
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    parser.ExternalEntityRefHandler = refuse
+    return parser
+
+
 def _well_formed(data: bytes, part: str, stop: bytes | None = None, *,
                  namespaces: bool = False) -> None:
     """Check a part with expat, as the careful path would, before the fast path reads it.
@@ -433,15 +448,7 @@ def _well_formed(data: bytes, part: str, stop: bytes | None = None, *,
     reading a sheet at the end of its data. With `namespaces`, prefixes must be declared, as
     defusedxml (the careful path for the sheet list, relationships and styles) requires.
     """
-    parser = expat.ParserCreate(namespace_separator="}") if namespaces else expat.ParserCreate()
-    parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-    def refuse(*_args: Any) -> int:
-        raise XlsxOpenError("xml-attack", f"{part}: a document type declaration")
-
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    parser.ExternalEntityRefHandler = refuse
+    parser = _guarded_parser(part, namespaces)
     end = data.find(stop) if stop else -1
     try:
         if end >= 0:
@@ -487,23 +494,14 @@ def _text(raw: bytes) -> str:
         text = text.replace("\r\n", "\n").replace("\r", "\n")
     if "&" in text:
         def entity(m: re.Match[str]) -> str:
+            # Expat has already refused unknown entities and references to characters XML
+            # does not allow (`_well_formed`).
             if m.group(1):
                 return _NAMED[m.group(1)]
-            code = int(m.group(2)) if m.group(2) else int(m.group(3), 16)
-            if ((code < 0x20 and code not in (0x9, 0xA, 0xD)) or 0xD800 <= code <= 0xDFFF
-                    or code in (0xFFFE, 0xFFFF) or code > 0x10FFFF):
-                raise _Irregular
-            return chr(code)
+            return chr(int(m.group(2)) if m.group(2) else int(m.group(3), 16))
 
         text = _ENTITY.sub(entity, text)
     return text
-
-
-def _checked_text(raw: bytes) -> str:
-    """`_text`, refusing an entity XML does not define (expat then reports the part)."""
-    if b"&" in raw and "&" in _ENTITY.sub("", raw.decode("utf-8")):
-        raise _Irregular
-    return _text(raw)
 
 
 _EMPTY_ELEMENT = re.compile(rb'<([A-Za-z]+)((?:\s+[A-Za-z:]{1,40}="[^"<]*")*)\s*/>|([^\s])')
@@ -536,7 +534,7 @@ def _fast_elements(data: bytes, parent: str, tag: str, namespace: str,
         values = {k.decode("ascii"): v for k, v in _XML_ATTR.findall(attrs)}
         if any(":" in n and n not in values for n in names):
             raise _Irregular  # the relationship id under another prefix
-        out.append(tuple(_checked_text(values.get(n, b"")) for n in names))
+        out.append(tuple(_text(values.get(n, b"")) for n in names))
     return out
 
 
@@ -555,7 +553,7 @@ def _fast_strings(data: bytes, limits: Limits) -> list[str]:
                     raise _Irregular
                 parts.append(text)
             plain = b"".join(parts)
-        strings.append(_unescape(_checked_text(plain)) if plain else "")
+        strings.append(_unescape(_text(plain)) if plain else "")
     if len(strings) > limits.max_cells * 5:
         raise XlsxOpenError("too-large", "too many shared strings")
     return strings
@@ -569,7 +567,7 @@ def _fast_formats(data: bytes) -> list[str]:
         return []
     if b"<!" in body:
         raise _Irregular  # a comment could hold an <xf> that is not one
-    custom = {int(fid): _checked_text(code) for fid, code in _NUM_FMT.findall(body)}
+    custom = {int(fid): _text(code) for fid, code in _NUM_FMT.findall(body)}
     if body.count(b"<numFmt ") != len(custom):
         raise _Irregular
     xfs = _body(body, b"<cellXfs", b"</cellXfs>") if b"<cellXfs" in body else None
@@ -587,12 +585,10 @@ def _fast_formats(data: bytes) -> list[str]:
 
 
 def _column(letters: bytes) -> int:
+    """`b"F"` -> 6, remembered (a sheet uses a handful of columns many times)."""
     col = _COLUMNS.get(letters)
     if col is None:
-        col = 0
-        for ch in letters:
-            col = col * 26 + ch - 64
-        _COLUMNS[letters] = col
+        col = _COLUMNS[letters] = parse_ref(letters.decode("ascii") + "1")[1]
     return col
 
 
@@ -679,19 +675,19 @@ def _slow_cell(tname: str, fmt: str, v: bytes, inner: bytes, r: int, c: int,
             if f_mark:
                 if not _PLAIN_ATTRS.fullmatch(f_attrs):
                     raise _Irregular
-                formula = _checked_text(f_text)
+                formula = _text(f_text)
                 if not formula and b't="shared"' in f_attrs:
                     formula = "(shared)"
             elif v_mark:
-                value = _checked_text(v_text)
+                value = _text(v_text)
             elif is_mark:
                 inline = ""
             elif t_text:
                 texts.append(t_text)
         if inline is not None:
-            inline = _unescape(_checked_text(b"".join(texts)))
+            inline = _unescape(_text(b"".join(texts)))
     elif v:
-        value = _checked_text(v)
+        value = _text(v)
     return _make_cell(tname, fmt, formula, value, inline, r, c, shared)
 
 
@@ -720,16 +716,8 @@ class _Scan:
         self.cell: dict[str, Any] = {}
 
     def run(self, data: bytes, part: str) -> None:
-        parser = expat.ParserCreate()
+        parser = _guarded_parser(part)
         parser.buffer_text = True
-        parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
-
-        def refuse(*_args: Any) -> int:
-            raise XlsxOpenError("xml-attack", f"{part}: a document type declaration")
-
-        parser.StartDoctypeDeclHandler = refuse
-        parser.EntityDeclHandler = refuse
-        parser.ExternalEntityRefHandler = refuse
         parser.StartElementHandler = self.start
         parser.EndElementHandler = self.end
         parser.CharacterDataHandler = self.chars
