@@ -35,9 +35,9 @@ from pathlib import Path
 
 import yaml
 
-from rbwm_pmf.parallel import default_jobs
-from rbwm_pmf.register import load_framework
-from rbwm_pmf.template import make_templates
+from rbwm_pmf.reading.pool import default_jobs
+from rbwm_pmf.register.load import load_framework
+from rbwm_pmf.template.write import make_templates
 
 HERE = Path(__file__).resolve().parent
 ROWS = 40
@@ -243,9 +243,9 @@ def reader_stages(returns: Path, register: Path, count: int = 300) -> list[tuple
     """
     from python_calamine import CalamineWorkbook
 
-    from rbwm_pmf.batch import reduce_rows
-    from rbwm_pmf.reader import read_return
-    from rbwm_pmf.xlsx import Workbook
+    from rbwm_pmf.reading.returns import read_return
+    from rbwm_pmf.reading.xlsx import Workbook
+    from rbwm_pmf.validation.records import reduce_rows
 
     paths = sorted(returns.glob("*.xlsx"))[:count]
     fw = load_framework(register)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import sys
 from pathlib import Path
 
-from rbwm_pmf.rules import RULES
+from rbwm_pmf.validation.rules import RULES
 
 SCOPES = {"file": "the whole file", "sheet": "the Return sheet", "cell": "one cell",
           "row": "one row"}

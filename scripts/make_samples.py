@@ -39,9 +39,10 @@ from openpyxl.utils import get_column_letter
 from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rbwm_pmf import layout
-from rbwm_pmf.register import DEFAULT_REGISTER, Framework, load_framework
-from rbwm_pmf.template import make_templates, write_register_xlsx
+from rbwm_pmf.model.framework import Framework
+from rbwm_pmf.register.load import DEFAULT_REGISTER, load_framework
+from rbwm_pmf.template import spec as layout
+from rbwm_pmf.template.write import make_templates, write_register_xlsx
 
 REPO = Path(__file__).resolve().parents[1]
 VALUES = Path(__file__).resolve().with_name("sample_values.csv")
@@ -359,7 +360,7 @@ def make_mistakes(returns: Path, out_dir: Path, when: dt.datetime) -> list[tuple
 # -- the READMEs ---------------------------------------------------------------------------------
 
 def mistakes_readme(made: list[tuple[Mistake, list]]) -> str:
-    from rbwm_pmf.rules import RULES
+    from rbwm_pmf.validation.rules import RULES
 
     lines = [
         "# Returns with mistakes",

@@ -23,7 +23,7 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
-from rbwm_pmf import layout
+from rbwm_pmf.template import spec as layout
 
 from .kit import SAMPLES, fill, header_columns, row_of, soffice, templates
 

@@ -11,9 +11,9 @@ from typing import Any
 
 from openpyxl import load_workbook
 
-from rbwm_pmf import layout
-from rbwm_pmf.register import load_framework
-from rbwm_pmf.template import make_templates
+from rbwm_pmf.register.load import load_framework
+from rbwm_pmf.template.write import make_templates
+from rbwm_pmf.template import spec as layout
 
 GENERATED = dt.datetime(2017, 10, 2, 9, 0, 0)
 

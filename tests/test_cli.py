@@ -10,7 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from rbwm_pmf.consolidation import consolidate
+from rbwm_pmf.consolidation.merge import consolidate
 
 from .kit import REPORT_SENTENCE, SAMPLES
 

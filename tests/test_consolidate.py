@@ -14,8 +14,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from rbwm_pmf.consolidation import consolidate
-from rbwm_pmf.register import load_framework
+from rbwm_pmf.consolidation.merge import consolidate
+from rbwm_pmf.register.load import load_framework
 
 from .kit import REPORT_SENTENCE, REPORT_TABLE_1, SAMPLES, fill, soffice, templates
 

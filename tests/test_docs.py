@@ -22,8 +22,8 @@ import typer
 
 import rbwm_pmf as pmf
 from rbwm_pmf.cli import app
-from rbwm_pmf.register import Indicator
-from rbwm_pmf.rules import REGISTER_MESSAGES, RULES
+from rbwm_pmf.model.framework import Indicator
+from rbwm_pmf.validation.rules import REGISTER_MESSAGES, RULES
 
 REPO = Path(__file__).resolve().parents[1]
 DOCS = REPO / "docs"

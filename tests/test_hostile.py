@@ -33,12 +33,13 @@ from xml.etree import ElementTree
 import pytest
 from openpyxl import load_workbook
 
-from rbwm_pmf import layout, workbook
-from rbwm_pmf.consolidation import ConsolidationResult, consolidate
+from rbwm_pmf.consolidation.merge import ConsolidationResult, consolidate
 from rbwm_pmf.errors import OutputError
-from rbwm_pmf.issues import Issue
-from rbwm_pmf.validation import FileOutcome
-from rbwm_pmf.workbook import EXCEL_CELL_LIMIT
+from rbwm_pmf.output import workbook
+from rbwm_pmf.output.workbook import EXCEL_CELL_LIMIT
+from rbwm_pmf.template import spec as layout
+from rbwm_pmf.validation.issues import Issue
+from rbwm_pmf.validation.report import FileOutcome
 
 from . import hostile as h
 

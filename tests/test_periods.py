@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from rbwm_pmf.errors import PeriodError
-from rbwm_pmf.periods import Period
+from rbwm_pmf.model.periods import Period
 
 
 @pytest.mark.parametrize("text", ["2017-18-Q2", "2017/18 Q2", "2017-2018-Q2", "FY2017-18 Q2",

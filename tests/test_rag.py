@@ -8,7 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from rbwm_pmf.rag import (
+from rbwm_pmf.model.framework import Indicator
+from rbwm_pmf.model.rating import (
     AMBER,
     DECLINING,
     GREEN,
@@ -22,7 +23,6 @@ from rbwm_pmf.rag import (
     rate,
     status,
 )
-from rbwm_pmf.register import Indicator
 
 
 def ind(**kw: object) -> Indicator:

@@ -7,10 +7,11 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from rbwm_pmf import layout
-from rbwm_pmf.reader import interpret_actual, read_return
-from rbwm_pmf.validation import validate
-from rbwm_pmf.xlsx import Cell
+from rbwm_pmf.reading.cells import interpret_actual
+from rbwm_pmf.reading.returns import read_return
+from rbwm_pmf.reading.xlsx import Cell
+from rbwm_pmf.template import spec as layout
+from rbwm_pmf.validation.run import validate
 
 from .kit import fill, row_of, templates
 

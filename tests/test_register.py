@@ -10,7 +10,7 @@ import pytest
 import yaml
 
 from rbwm_pmf.errors import RegisterError
-from rbwm_pmf.register import framework_from_dict, load_framework
+from rbwm_pmf.register.load import framework_from_dict, load_framework
 
 
 @pytest.fixture(scope="module")
@@ -108,7 +108,7 @@ def test_excel_register_errors_name_the_sheet_row(tmp_path: Path) -> None:
     """In the Excel form, a problem names the real sheet row even after blank rows."""
     from openpyxl import load_workbook
 
-    from rbwm_pmf.template import write_register_xlsx
+    from rbwm_pmf.template.write import write_register_xlsx
 
     path = write_register_xlsx(load_framework(), tmp_path / "register.xlsx")
     wb = load_workbook(path)
@@ -129,7 +129,7 @@ def test_packaged_register_passes_its_schema() -> None:
     """The packaged register is loaded without the schema for speed, so check it here."""
     from importlib import resources
 
-    from rbwm_pmf.register import DEFAULT_REGISTER, _yaml_tables
+    from rbwm_pmf.register.load import DEFAULT_REGISTER, _yaml_tables
 
     text = resources.files("rbwm_pmf.data").joinpath(DEFAULT_REGISTER).read_text("utf-8")
     assert framework_from_dict(_yaml_tables(text, "x"), "x", validate=True) == load_framework()

@@ -5,8 +5,8 @@ from __future__ import annotations
 import importlib.util
 from pathlib import Path
 
-from rbwm_pmf.checks import schema_codes
-from rbwm_pmf.rules import RULES
+from rbwm_pmf.validation.rules import RULES
+from rbwm_pmf.validation.schema import schema_codes
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -14,11 +14,13 @@ from typing import Any
 import pytest
 from openpyxl import load_workbook
 
-from rbwm_pmf import layout
-from rbwm_pmf.rag import AMBER, GREEN, RED, rate
-from rbwm_pmf.reader import ReturnFile, interpret_actual, read_return, text_of
-from rbwm_pmf.register import DEFAULT_REGISTER, Framework, load_framework
-from rbwm_pmf.validation import validate
+from rbwm_pmf.model.framework import Framework
+from rbwm_pmf.model.rating import AMBER, GREEN, RED, rate
+from rbwm_pmf.reading.cells import interpret_actual, text_of
+from rbwm_pmf.reading.returns import ReturnFile, read_return
+from rbwm_pmf.register.load import DEFAULT_REGISTER, load_framework
+from rbwm_pmf.template import spec as layout
+from rbwm_pmf.validation.run import validate
 
 REPO = Path(__file__).resolve().parents[1]
 SAMPLES = REPO / "sample_workbooks"

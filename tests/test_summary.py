@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from rbwm_pmf.periods import Period
-from rbwm_pmf.register import load_framework
-from rbwm_pmf.summary import narrative, number_word, shares, table1
+from rbwm_pmf.model.periods import Period
+from rbwm_pmf.model.summary import narrative, number_word, shares, table1
+from rbwm_pmf.register.load import load_framework
 
 
 def statuses(counts: dict[str, list[str]]) -> pd.DataFrame:

@@ -15,8 +15,8 @@ import pytest
 from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import load_workbook
 
-from rbwm_pmf.feedback import feedback_name, write_feedback
-from rbwm_pmf.validation import validate
+from rbwm_pmf.output.feedback import feedback_name, write_feedback
+from rbwm_pmf.validation.run import validate
 
 from .kit import fill, soffice, templates
 
@@ -165,9 +165,9 @@ def test_data_only_indicator_is_checked_but_not_rated(tmp_path: Path) -> None:
     consolidated and shown, never rated, and Table 1 gains a Not rated column."""
     import copy
 
-    from rbwm_pmf.consolidation import consolidate
-    from rbwm_pmf.register import framework_from_dict, load_framework
-    from rbwm_pmf.template import make_templates
+    from rbwm_pmf.consolidation.merge import consolidate
+    from rbwm_pmf.register.load import framework_from_dict, load_framework
+    from rbwm_pmf.template.write import make_templates
 
     data = copy.deepcopy(load_framework().to_dict())
     row = next(r for r in data["indicators"] if r["id"] == "1.5")

@@ -21,12 +21,12 @@ import xlsxwriter
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from rbwm_pmf import workbook
-from rbwm_pmf.checker import chart_alt_texts, check_workbook
-from rbwm_pmf.consolidation import ConsolidationResult, consolidate
+from rbwm_pmf.consolidation.merge import ConsolidationResult, consolidate
 from rbwm_pmf.errors import OutputError
-from rbwm_pmf.rag import AMBER, RED, STATUSES
-from rbwm_pmf.workbook import EXCEL_CELL_LIMIT, FORMATS, RAG_FORMATS, SHEETS, write_workbook
+from rbwm_pmf.model.rating import AMBER, RED, STATUSES
+from rbwm_pmf.output import workbook
+from rbwm_pmf.output.accessibility import chart_alt_texts, check_workbook
+from rbwm_pmf.output.workbook import EXCEL_CELL_LIMIT, FORMATS, RAG_FORMATS, SHEETS, write_workbook
 
 from .kit import REPORT_TABLE_1
 

@@ -17,8 +17,8 @@ from typing import Any
 
 import pytest
 
-from rbwm_pmf import xlsx
-from rbwm_pmf.xlsx import DEFAULT_LIMITS, Limits, Sheet, Workbook, XlsxOpenError, parse_ref
+from rbwm_pmf.reading import xlsx
+from rbwm_pmf.reading.xlsx import DEFAULT_LIMITS, Limits, Sheet, Workbook, XlsxOpenError, parse_ref
 
 SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
 RETURNS = SAMPLES / "returns"

@@ -1,8 +1,8 @@
 """Load a register of your own, keep an Excel copy of it, and see how mistakes are reported."""
 
 import rbwm_pmf as pmf
-from rbwm_pmf.register import framework_from_dict
-from rbwm_pmf.template import write_register_xlsx
+from rbwm_pmf.register.load import framework_from_dict
+from rbwm_pmf.template.write import write_register_xlsx
 
 fw = pmf.load_framework("docs/examples/register.yaml")
 print(fw.id, fw.year, len(fw.indicators), "indicators")

@@ -1,7 +1,7 @@
 """Rate a value against an indicator's target, as consolidation does."""
 
 import rbwm_pmf as pmf
-from rbwm_pmf.rag import direction_of_travel
+from rbwm_pmf.model.rating import direction_of_travel
 
 fw = pmf.load_framework()
 indicator = fw.indicator("1.4")          # % still at home 91 days after reablement, target 85%

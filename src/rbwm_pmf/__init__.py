@@ -12,20 +12,35 @@ from typing import TYPE_CHECKING, Any
 __version__ = "0.1.0"
 
 _EXPORTS = {
-    "load_framework": "register",
-    "Framework": "register",
-    "Indicator": "register",
-    "Period": "periods",
-    "make_templates": "template",
-    "read_return": "reader",
-    "validate": "batch",
-    "ValidationReport": "validation",
-    "Issue": "issues",
-    "consolidate": "consolidation",
-    "ConsolidationResult": "consolidation",
-    "write_workbook": "workbook",
-    "write_feedback": "feedback",
-    "rate": "rag",
+    # the register
+    "load_framework": "register.load",
+    "framework_from_dict": "register.load",
+    "Framework": "model.framework",
+    "Indicator": "model.framework",
+    "Period": "model.periods",
+    # templates
+    "make_templates": "template.write",
+    "write_register_xlsx": "template.write",
+    # reading and validating
+    "collect_paths": "reading.files",
+    "SkippedFile": "reading.files",
+    "read_return": "reading.returns",
+    "validate": "validation.run",
+    "ValidationReport": "validation.report",
+    "FileOutcome": "validation.report",
+    "Issue": "validation.issues",
+    "RULES": "validation.rules",
+    "Rule": "validation.rules",
+    # rating and consolidating
+    "rate": "model.rating",
+    "Status": "model.status",
+    "consolidate": "consolidation.merge",
+    "ConsolidationResult": "consolidation.result",
+    # outputs
+    "write_workbook": "output.workbook",
+    "write_feedback": "output.feedback",
+    "check_workbook": "output.accessibility",
+    # errors
     "PmfError": "errors",
     "RegisterError": "errors",
     "PeriodError": "errors",
@@ -34,7 +49,9 @@ _EXPORTS = {
 }
 
 __all__ = [
+    "RULES",
     "ConsolidationResult",
+    "FileOutcome",
     "Framework",
     "Indicator",
     "InputError",
@@ -44,30 +61,43 @@ __all__ = [
     "PeriodError",
     "PmfError",
     "RegisterError",
+    "Rule",
+    "SkippedFile",
+    "Status",
     "ValidationReport",
+    "check_workbook",
+    "collect_paths",
     "consolidate",
+    "framework_from_dict",
     "load_framework",
     "make_templates",
     "rate",
     "read_return",
     "validate",
     "write_feedback",
+    "write_register_xlsx",
     "write_workbook",
 ]
 
 if TYPE_CHECKING:
-    from .batch import validate
-    from .consolidation import ConsolidationResult, consolidate
+    from .consolidation.merge import consolidate
+    from .consolidation.result import ConsolidationResult
     from .errors import InputError, OutputError, PeriodError, PmfError, RegisterError
-    from .feedback import write_feedback
-    from .issues import Issue
-    from .periods import Period
-    from .rag import rate
-    from .reader import read_return
-    from .register import Framework, Indicator, load_framework
-    from .template import make_templates
-    from .validation import ValidationReport
-    from .workbook import write_workbook
+    from .model.framework import Framework, Indicator
+    from .model.periods import Period
+    from .model.rating import rate
+    from .model.status import Status
+    from .output.accessibility import check_workbook
+    from .output.feedback import write_feedback
+    from .output.workbook import write_workbook
+    from .reading.files import SkippedFile, collect_paths
+    from .reading.returns import read_return
+    from .register.load import framework_from_dict, load_framework
+    from .template.write import make_templates, write_register_xlsx
+    from .validation.issues import Issue
+    from .validation.report import FileOutcome, ValidationReport
+    from .validation.rules import RULES, Rule
+    from .validation.run import validate
 
 
 def __getattr__(name: str) -> Any:

@@ -13,7 +13,7 @@ from defusedxml import ElementTree
 from openpyxl import load_workbook
 from openpyxl.utils.cell import range_boundaries
 
-from .rag import STATUSES
+from rbwm_pmf.model.status import STATUSES
 
 __all__ = ["chart_alt_texts", "check_workbook", "drawing_objects"]
 

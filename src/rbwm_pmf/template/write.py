@@ -14,10 +14,8 @@ from typing import Any
 
 import xlsxwriter
 
-from . import layout
-from .errors import OutputError, PeriodError, PmfError
-from .periods import MONTHS, Period
-from .register import (
+from rbwm_pmf.errors import OutputError, PeriodError, PmfError
+from rbwm_pmf.model.framework import (
     FRAMEWORK_FIELDS,
     INDICATOR_COLUMNS,
     MEASURE_WORDS,
@@ -27,8 +25,10 @@ from .register import (
     Framework,
     Indicator,
     Owner,
-    load_framework,
 )
+from rbwm_pmf.model.periods import MONTHS, Period
+from rbwm_pmf.register.load import load_framework
+from rbwm_pmf.template import spec as layout
 
 __all__ = ["make_templates", "write_register_xlsx"]
 

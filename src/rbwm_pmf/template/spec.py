@@ -5,6 +5,8 @@ The template writer and the return reader both follow this module, so they canno
 
 from __future__ import annotations
 
+from rbwm_pmf.model.status import DataStatus
+
 TEMPLATE_VERSION = "1.0"
 
 INSTRUCTIONS_SHEET = "Instructions"
@@ -30,8 +32,8 @@ TITLE_ROW = 1
 HEADER_ROW = 5
 FIRST_DATA_ROW = HEADER_ROW + 1
 
-NOT_DUE_TEXT = "Not due"
-DATA_ONLY_TEXT = "Data only"
+NOT_DUE_TEXT: str = DataStatus.NOT_DUE.value
+DATA_ONLY_TEXT: str = DataStatus.DATA_ONLY.value
 
 # Metadata sheet: column A key, column B value, from row 1.
 META_KEYS = (

@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
+from .framework import Framework
 from .periods import Period
-from .rag import AMBER, GREEN, NO_DATA, NOT_RATED, RED
-from .register import Framework
+from .status import AMBER, GREEN, NO_DATA, NOT_RATED, RED
 
 _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TOTAL = "Total"

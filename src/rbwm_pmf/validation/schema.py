@@ -18,6 +18,8 @@ import pandas as pd
 import pandera.pandas as pa
 from pandera.extensions import register_check_method
 
+from rbwm_pmf.model.status import Status
+
 # Lists a check compares against (the register's priorities, owners, ...), set per run.
 _REFERENCE: contextvars.ContextVar[dict[str, Any] | None] = contextvars.ContextVar(
     "rbwm_pmf_reference", default=None
@@ -132,7 +134,7 @@ def value_only_when_due(df: pd.DataFrame, *, field: str) -> pd.Series:
 
 @register_check_method(statistics=["field", "column"], supported_types=pd.DataFrame)
 def text_when_off_target(df: pd.DataFrame, *, field: str, column: str) -> pd.Series:
-    off = df["status"].isin(["Amber", "Red"])
+    off = df["status"].isin([Status.AMBER, Status.RED])
     return ~(off & _blank(df[column]))
 
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass
 
-from .errors import PeriodError
+from rbwm_pmf.errors import PeriodError
 
 _PATTERN = re.compile(
     r"^\s*(?:FY\s*)?(?P<start>\d{4})\s*[-/]\s*(?P<end>\d{2}|\d{4})\s*[-_ ]?\s*Q(?P<q>[1-4])\s*$",

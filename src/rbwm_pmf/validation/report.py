@@ -1,5 +1,5 @@
-"""Validating a batch of returns: read each file, check every row against the register in one
-pandera pass, and report each problem once, at its cell."""
+"""The validation report: check what a batch read (file by file, then every row in one pandera
+pass) and report each problem once, at its cell, with each file's outcome."""
 
 from __future__ import annotations
 
@@ -11,19 +11,22 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from . import layout
-from .batch import ROW_COLUMNS, Columns, ReadBatch, SkippedFile
-from .batch import validate as validate  # validate() is also found here, beside its report
+from rbwm_pmf.reading.files import SkippedFile
+from rbwm_pmf.template import spec as layout
+
+from .records import ROW_COLUMNS, Columns, ReadBatch
 
 if TYPE_CHECKING:
-    from .checks import Failure
+    from .schema import Failure
+from rbwm_pmf.model.framework import Framework
+from rbwm_pmf.model.periods import Period
+from rbwm_pmf.model.rating import format_value
+from rbwm_pmf.model.status import AMBER, RED
+from rbwm_pmf.reading.returns import ReturnFile
+from rbwm_pmf.reading.xlsx import col_letter
+
 from .issues import ISSUE_FIELDS, Issue, make_issue
-from .periods import Period
-from .rag import AMBER, RED, format_value
-from .reader import ReturnFile
-from .register import Framework
 from .rules import RULES
-from .xlsx import col_letter
 
 _FIELD_LABELS = {
     "indicator_id": layout.ID,
@@ -259,7 +262,7 @@ def _rows_frame(columns: Columns, kept: list[tuple[int, int]], fw: Framework) ->
 
 
 def _check_rows(frame: pd.DataFrame, fw: Framework, letters: dict[str, dict[str, str]]) -> list[Issue]:
-    from .checks import run_schema
+    from .schema import run_schema
 
     reference = {"indicators": [i.id for i in fw.indicators]}
     failures = run_schema("return", frame, reference)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from .rules import RULES
+from rbwm_pmf.validation.rules import RULES
 
 ISSUE_FIELDS = (
     "code", "severity", "file", "sheet", "cell", "indicator_id", "column", "value", "message",

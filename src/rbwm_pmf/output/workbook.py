@@ -23,14 +23,24 @@ import pandas as pd
 import xlsxwriter
 import xlsxwriter.exceptions
 
-from .errors import OutputError
-from .issues import Issue, make_issue
-from .periods import MONTHS, Period
-from .rag import AMBER, DECLINING, GREEN, IMPROVING, NO_CHANGE, NO_DATA, NOT_COMPARABLE, NOT_RATED, RED
-from .summary import TOTAL
+from rbwm_pmf.errors import OutputError
+from rbwm_pmf.model.periods import MONTHS, Period
+from rbwm_pmf.model.status import (
+    AMBER,
+    DECLINING,
+    GREEN,
+    IMPROVING,
+    NO_CHANGE,
+    NO_DATA,
+    NOT_COMPARABLE,
+    NOT_RATED,
+    RED,
+)
+from rbwm_pmf.model.summary import TOTAL
+from rbwm_pmf.validation.issues import Issue, make_issue
 
 if TYPE_CHECKING:
-    from .consolidation import ConsolidationResult
+    from rbwm_pmf.consolidation.merge import ConsolidationResult
 
 __all__ = ["FORMATS", "RAG_FORMATS", "SHEETS", "fit_text", "write_workbook"]
 

@@ -14,11 +14,11 @@ from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from .batch import FEEDBACK_SUFFIX
-from .issues import Issue
+from rbwm_pmf.reading.files import FEEDBACK_SUFFIX
+from rbwm_pmf.validation.issues import Issue
 
 if TYPE_CHECKING:
-    from .validation import ValidationReport
+    from rbwm_pmf.validation.report import ValidationReport
 
 ERROR_FILL = PatternFill("solid", fgColor="FFC7CE")
 WARNING_FILL = PatternFill("solid", fgColor="FFEB9C")

@@ -4,19 +4,19 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .register import Indicator
-
-GREEN = "Green"
-AMBER = "Amber"
-RED = "Red"
-NOT_RATED = "Not rated"
-NO_DATA = "No data"
-STATUSES = (GREEN, AMBER, RED, NOT_RATED, NO_DATA)
-
-IMPROVING = "Improving"
-DECLINING = "Declining"
-NO_CHANGE = "No change"
-NOT_COMPARABLE = "Not comparable"
+from .framework import Indicator
+from .status import (
+    AMBER,
+    DECLINING,
+    GREEN,
+    IMPROVING,
+    NO_CHANGE,
+    NO_DATA,
+    NOT_COMPARABLE,
+    NOT_RATED,
+    RED,
+    Status,
+)
 
 _PLACES = 9  # compare to 9 decimal places so 95 vs 100 at 5% is exactly on the boundary
 
@@ -25,7 +25,7 @@ _PLACES = 9  # compare to 9 decimal places so 95 vs 100 at 5% is exactly on the 
 class Rating:
     """A status with the one-line reason a reader sees beside it."""
 
-    status: str
+    status: Status
     reason: str
 
 

@@ -4,15 +4,15 @@ row's cells with their Excel addresses. Problems with the file itself become iss
 from __future__ import annotations
 
 import hashlib
-import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import layout
-from .issues import Issue, make_issue
-from .periods import Period
-from .rules import DEFAULT_NOT_A_NUMBER_HINT, ERROR_VALUE_HINTS, NOT_A_NUMBER_HINTS
-from .xlsx import DEFAULT_LIMITS, Cell, Limits, Sheet, Workbook, XlsxOpenError, col_letter
+from rbwm_pmf.model.periods import Period
+from rbwm_pmf.reading.xlsx import DEFAULT_LIMITS, Cell, Limits, Sheet, Workbook, XlsxOpenError, col_letter
+from rbwm_pmf.template import spec as layout
+from rbwm_pmf.validation.issues import Issue, make_issue
+
+from .cells import text_of
 
 HEADER_SEARCH_ROWS = 50
 # A row belongs to the table when any of these cells holds something.
@@ -85,16 +85,6 @@ class ReturnFile:
     def ref(self, label: str, row: int) -> str:
         """The address of a label's cell in a row, like `F9`."""
         return f"{col_letter(self.columns[label])}{row}"
-
-
-def text_of(cell: Cell) -> str:
-    """A cell's value as text, stripped ('' for blank); numbers without a trailing .0."""
-    value = cell.value
-    if value is None:
-        return ""
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
-    return str(value).strip()
 
 
 def _norm(text: object) -> str:
@@ -198,75 +188,3 @@ def _read_table(sheet: Sheet, result: ReturnFile) -> None:
         result.rows.append(ReturnRow(r, cells))
     result.row_count = len(result.rows)
     result.indicator_ids = [row.indicator_id for row in result.rows]
-
-
-# -- interpreting what was typed ------------------------------------------------------------
-
-_PLAIN_NUMBER = re.compile(r"^[-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?$|^[-+]?\.\d+$")
-_PERCENT_TEXT = re.compile(r"^([-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?)\s*%$")
-_CURRENCY_TEXT = re.compile(r"^£\s*([-+]?(\d{1,3}(,\d{3})+|\d+)(\.\d+)?)$")
-
-
-@dataclass(frozen=True)
-class Parsed:
-    """What an Actual cell means: its kind, its value in report units (percent in points)."""
-
-    kind: str  # blank, number, text-number, text, error, formula-no-result
-    value: float | None
-    raw: str
-    detail: str = ""
-
-
-def _clean(value: float) -> float:
-    return round(value, 9)
-
-
-def interpret_actual(cell: Cell, unit: str) -> Parsed:
-    """Interpret an Actual cell. A percent-formatted cell holding 0.934 is 93.4 points."""
-    raw = "" if cell.value is None else str(cell.value)
-    if cell.kind == "number":
-        value = float(cell.value)  # type: ignore[arg-type]
-        if cell.is_percent:
-            value *= 100
-        return Parsed("number", _clean(value), raw)
-    if cell.kind == "formula-no-result":
-        return Parsed("formula-no-result", None, cell.formula or "")
-    if cell.kind == "error":
-        return Parsed("error", None, raw, ERROR_VALUE_HINTS.get(raw, "an error in the formula"))
-    if cell.kind == "blank":
-        return Parsed("blank", None, raw)
-    if cell.kind in ("bool", "date"):
-        return Parsed("text", None, raw, DEFAULT_NOT_A_NUMBER_HINT)
-    text = raw.strip().replace("\u00a0", " ")
-    if text == "":
-        return Parsed("blank", None, raw)
-    if _PLAIN_NUMBER.match(text):
-        number = float(text.replace(",", ""))
-        return Parsed("text-number", _clean(number), raw, _plain(number))
-    match = _PERCENT_TEXT.match(text)
-    if match and unit == "percent":
-        number = float(match.group(1).replace(",", ""))
-        return Parsed("text-number", _clean(number), raw, f"{_plain(number)}, without the % sign")
-    match = _CURRENCY_TEXT.match(text)
-    if match and unit == "currency":
-        number = float(match.group(1).replace(",", ""))
-        return Parsed("text-number", _clean(number), raw, f"{_plain(number)}, without the £ sign")
-    lowered = text.casefold()
-    for pattern, hint in NOT_A_NUMBER_HINTS:
-        if re.search(pattern, lowered):
-            return Parsed("text", None, raw, hint)
-    return Parsed("text", None, raw, DEFAULT_NOT_A_NUMBER_HINT)
-
-
-def _plain(number: float) -> str:
-    return str(int(number)) if number.is_integer() else repr(number)
-
-
-def target_as_read(cell: Cell) -> float | str | None:
-    """The Target cell as the owner sees it: percent cells in points, text as text."""
-    if cell.kind == "number":
-        value = float(cell.value)  # type: ignore[arg-type]
-        return _clean(value * 100 if cell.is_percent else value)
-    if cell.kind == "blank":
-        return None
-    return text_of(cell)

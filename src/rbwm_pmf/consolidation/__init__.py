@@ -1,0 +1,1 @@
+"""Consolidation: merge the accepted values, rate every indicator, count Table 1, track returns."""

@@ -1,0 +1,160 @@
+"""Consolidation: merge the accepted values of every return, rate each indicator for every
+quarter to date, and build Table 1, the narrative, the tracker and the sources."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+
+from rbwm_pmf.errors import InputError
+from rbwm_pmf.model.framework import MEASURE_WORDS, Framework
+from rbwm_pmf.model.periods import Period
+from rbwm_pmf.model.rating import direction_of_travel, rate
+from rbwm_pmf.model.status import NO_DATA, DataStatus
+from rbwm_pmf.model.summary import narrative, shares, table1
+from rbwm_pmf.reading.files import collect_paths
+from rbwm_pmf.reading.pool import gc_paused
+from rbwm_pmf.register.load import load_framework
+from rbwm_pmf.template import spec as layout
+from rbwm_pmf.validation.records import read_all
+from rbwm_pmf.validation.report import ValidationReport, check_returns
+
+from .result import DATA_COLUMNS, ConsolidationResult, DataRow, is_missing
+from .tracker import sources, tracker
+
+
+def consolidate(
+    paths: str | Path | Iterable[str | Path],
+    framework: Framework | str | Path | None = None,
+    period: str | Period | None = None,
+    *,
+    newest_wins: bool = False,
+    progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
+) -> ConsolidationResult:
+    """Validate and merge returns for the year to date of `period` (default: the latest found).
+
+    `jobs` worker processes read the files (default: one per core); the result is the same.
+    """
+    with gc_paused():
+        fw = framework if isinstance(framework, Framework) else load_framework(framework)
+        wanted = Period.parse(period) if period is not None else None
+        files, skipped = collect_paths(paths)
+        returns = read_all(files, fw, progress, jobs)
+        if wanted is None:
+            found = [r.period for r in returns.returns if r.period and r.period.fy == fw.year]
+            if not found:
+                raise InputError("No return says which period it is for; give the period (like "
+                                 f"{fw.year}-Q2).")
+            wanted = max(p for p in found if p is not None)
+        report = check_returns(returns, fw, wanted, wanted.year_to_date(), skipped, newest_wins)
+        return build_result(report, fw, wanted)
+
+
+def build_result(report: ValidationReport, fw: Framework, period: Period) -> ConsolidationResult:
+    """Rate every indicator for every quarter to date from the validated rows."""
+    frame = report.rows
+    # The accepted values, by indicator and period (one row each: conflicts were rejected).
+    wanted = ["file", "sheet", "row", "indicator_id", "period", "actual_value", "commentary",
+              "mitigation"]
+    accepted: dict[tuple[str, str], dict[str, Any]] = {}
+    if len(frame):
+        chosen = frame.loc[frame["accepted"] & frame["due"].astype(bool), wanted]
+        for cells in zip(*(chosen[c].to_numpy(dtype=object).tolist() for c in wanted), strict=True):
+            kept = dict(zip(wanted, cells, strict=True))
+            accepted[(str(kept["indicator_id"]), str(kept["period"]))] = kept
+    received = {(f.owner_id, f.period) for f in report.files if f.period}
+    period_of_file = {f.path: f.period for f in report.files}
+    rejected_reason: dict[tuple[str, str], str] = {}
+    for issue in report.errors:
+        if not issue.indicator_id or (issue.code != "indicator-missing" and not issue.cell):
+            continue
+        reason = ("row missing from the return" if issue.code == "indicator-missing"
+                  else f"value rejected: {issue.message}")
+        rejected_reason.setdefault((issue.indicator_id, period_of_file.get(issue.file, "")), reason)
+
+    def ref(rec: dict[str, Any], label: str) -> str:
+        return report.cell_ref(str(rec["file"]), label, int(rec["row"]))
+
+    # Built column by column: at a hundred thousand indicators a dict per row costs far more.
+    cols: dict[str, list[Any]] = {c: [] for c in DATA_COLUMNS}
+    # Texts that repeat from row to row (cell addresses, "no return received from ...") are
+    # held once each.
+    texts: dict[str, str] = {}
+    one = texts.setdefault
+    values: dict[tuple[str, int], float | None] = {}
+    for q_period in period.year_to_date():
+        key_period = str(q_period)
+        quarter = q_period.quarter
+        for ind in fw.indicators:
+            prio = fw.priority(ind.priority)
+            owner = fw.owner(ind.owner)
+            panel = fw.panel(ind.panel)
+            rec = accepted.get((ind.id, key_period))
+            actual = None
+            if rec is not None and rec["actual_value"] is not None and not is_missing(rec["actual_value"]):
+                actual = float(rec["actual_value"])
+            values[(ind.id, quarter)] = actual
+            rating = rate(ind, quarter, actual)
+            reason = rating.reason
+            if rating.status == NO_DATA:
+                if (ind.owner, key_period) not in received:
+                    reason = f"No data: no return received from {owner.name if owner else ind.owner}"
+                elif (ind.id, key_period) in rejected_reason:
+                    reason = f"No data: {rejected_reason[(ind.id, key_period)]}"
+            due = ind.is_due(quarter)
+            if rec is not None:
+                data_status = DataStatus.RETURNED
+            elif not due or ind.data_only:
+                data_status = DataStatus.NOT_DUE if not due else DataStatus.DATA_ONLY
+            elif (ind.owner, key_period) not in received:
+                data_status = DataStatus.NO_RETURN
+            else:
+                data_status = DataStatus.REJECTED
+            if rec is not None:
+                sheet = rec["sheet"]
+                cells = [one(c, c) for c in (f"{sheet}!{ref(rec, layout.ACTUAL)}",
+                                             f"{sheet}!{ref(rec, layout.COMMENTARY)}",
+                                             f"{sheet}!{ref(rec, layout.MITIGATION)}")]
+            else:
+                cells = ["", "", ""]
+            row = DataRow(
+                period=key_period, quarter=quarter, priority_order=prio.order if prio else 0,
+                priority=prio.name if prio else ind.priority, indicator_id=ind.id,
+                indicator=ind.name, owner_id=ind.owner, owner=owner.name if owner else ind.owner,
+                panel=panel.name if panel else ind.panel, unit=ind.unit, unit_label=ind.unit_label,
+                polarity=ind.polarity,
+                measure_type=MEASURE_WORDS.get(ind.measure_type, ind.measure_type),
+                frequency=ind.frequency, actual=actual, target=ind.target(quarter) if due else None,
+                tolerance=ind.tolerance, status=rating.status, reason=one(reason, reason),
+                direction=direction_of_travel(ind, quarter, actual, values.get((ind.id, quarter - 1))),
+                data_status=data_status,
+                commentary=rec["commentary"] if rec else "",
+                mitigation=rec["mitigation"] if rec else "",
+                source_file=rec["file"] if rec else "",
+                source_cell=cells[0], commentary_cell=cells[1], mitigation_cell=cells[2],
+            )
+            for column, value in zip(DATA_COLUMNS, row, strict=True):
+                cols[column].append(value)
+    del values, accepted, texts
+    data = pd.DataFrame(index=pd.RangeIndex(len(cols["period"])))
+    for column in DATA_COLUMNS:
+        data[column] = cols.pop(column)
+    current = data[data["period"] == str(period)]
+    t1 = table1(current.assign(priority=[fw.indicator(i).priority for i in current["indicator_id"]]),  # type: ignore[union-attr]
+                fw)
+    sentences = narrative(t1, period, len(fw.indicators))
+    return ConsolidationResult(
+        framework=fw,
+        period=period,
+        data=data,
+        table1=t1,
+        shares=shares(t1),
+        sentences=sentences,
+        tracker=tracker(report, fw, period),
+        sources=sources(report),
+        report=report,
+    )

@@ -1,0 +1,140 @@
+"""The consolidation's result: the data, Table 1, the sentences, the tracker and the sources,
+as named records and DataFrames, with their JSON and CSV forms."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, NamedTuple
+
+import pandas as pd
+
+from rbwm_pmf.model.framework import Framework
+from rbwm_pmf.model.periods import Period
+
+if TYPE_CHECKING:
+    from rbwm_pmf.validation.report import ValidationReport
+
+
+class DataRow(NamedTuple):
+    """One indicator in one quarter of the year to date: one row of `ConsolidationResult.data`.
+
+    Built by keyword; the data frame's columns are these fields in this order.
+    """
+
+    period: str
+    quarter: int
+    priority_order: int
+    priority: str
+    indicator_id: str
+    indicator: str
+    owner_id: str
+    owner: str
+    panel: str
+    unit: str
+    unit_label: str
+    polarity: str
+    measure_type: str
+    frequency: str
+    actual: float | None
+    target: float | None
+    tolerance: float
+    status: str
+    reason: str
+    direction: str
+    data_status: str
+    commentary: str
+    mitigation: str
+    source_file: str
+    source_cell: str
+    commentary_cell: str
+    mitigation_cell: str
+
+
+DATA_COLUMNS: tuple[str, ...] = DataRow._fields
+
+
+@dataclass
+class ConsolidationResult:
+    """Everything the consolidated report needs, as DataFrames and sentences."""
+
+    framework: Framework
+    period: Period
+    data: pd.DataFrame  # one row per indicator and quarter of the year to date
+    table1: pd.DataFrame
+    shares: dict[str, int]
+    sentences: list[str]
+    tracker: pd.DataFrame
+    sources: pd.DataFrame
+    report: ValidationReport = field(repr=False)
+
+    @property
+    def summary(self) -> str:
+        """The narrative paragraph: "As at 30 September 2017, 16 of the 25 indicators ..."."""
+        return " ".join(self.sentences)
+
+    @property
+    def current(self) -> pd.DataFrame:
+        """The reporting period's rows of `data`: one per indicator."""
+        return self.data[self.data["period"] == str(self.period)].reset_index(drop=True)
+
+    @property
+    def issues(self) -> pd.DataFrame:
+        return self.report.issues
+
+    @property
+    def valid(self) -> bool:
+        return self.report.valid
+
+    def to_dict(self) -> dict[str, Any]:
+        t1 = self.table1.reset_index()
+        return {
+            "framework": self.framework.id,
+            "period": str(self.period),
+            "summary": self.summary,
+            "sentences": self.sentences,
+            "table1": _records(t1),
+            "shares": self.shares,
+            "data": _records(self.data),
+            "tracker": _records(self.tracker),
+            "sources": _records(self.sources),
+            "validation": self.report.to_dict(),
+        }
+
+    def to_csv(self, out_dir: str | Path) -> list[Path]:
+        """Write the tidy tables for BI tools: data, table1, issues, tracker, sources."""
+        out = Path(out_dir)
+        out.mkdir(parents=True, exist_ok=True)
+        tables = {
+            "data": self.data,
+            "table1": self.table1.reset_index(),
+            "issues": self.issues,
+            "tracker": self.tracker,
+            "sources": self.sources,
+        }
+        written = []
+        for name, frame in tables.items():
+            path = out / f"{name}.csv"
+            frame.to_csv(path, index=False, encoding="utf-8")
+            written.append(path)
+        return written
+
+    def write(self, path: str | Path, **options: Any) -> Path:
+        """Write the consolidated workbook (see `write_workbook`)."""
+        from rbwm_pmf.output.workbook import write_workbook
+
+        return write_workbook(self, path, **options)
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    out = []
+    for rec in frame.to_dict(orient="records"):
+        out.append({str(k): (None if is_missing(v) else v) for k, v in rec.items()})
+    return out
+
+
+def is_missing(value: Any) -> bool:
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError):
+        return False

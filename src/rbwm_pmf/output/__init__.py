@@ -1,0 +1,1 @@
+"""Outputs: the consolidated workbook, owners' feedback copies and the accessibility check."""

@@ -1,0 +1,1 @@
+"""Validation: the rule catalogue, the named row records, the pandera schema and the report."""

@@ -1,0 +1,53 @@
+"""Validating a batch of returns: find the files, read them with worker processes, then check
+every row against the register in one pass."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Callable, Iterable, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from rbwm_pmf.model.framework import Framework
+from rbwm_pmf.model.periods import Period
+from rbwm_pmf.reading.files import collect_paths
+from rbwm_pmf.reading.pool import gc_paused
+from rbwm_pmf.register.load import load_framework
+
+from .records import read_all
+
+if TYPE_CHECKING:
+    from .report import ValidationReport
+
+
+def validate(
+    paths: str | Path | Iterable[str | Path],
+    framework: Framework | str | Path | None = None,
+    period: str | Period | None = None,
+    *,
+    periods: Sequence[Period] | None = None,
+    newest_wins: bool = False,
+    progress: Callable[[Path], None] | None = None,
+    jobs: int | None = None,
+) -> ValidationReport:
+    """Validate returns (files, folders or a list) against a register (default: RBWM 2017/18).
+
+    With `period`, every return must be for that period; `periods` allows several (used by
+    consolidation for the year to date).
+    """
+    with gc_paused():
+        fw = framework if isinstance(framework, Framework) else load_framework(framework)
+        wanted = Period.parse(period) if period is not None else None
+        allowed = list(periods) if periods is not None else ([wanted] if wanted else None)
+        files, skipped = collect_paths(paths)
+        # The row checks need pandas and pandera (most of a second to import): import them
+        # while the workers read.
+        returns = read_all(files, fw, progress, jobs, meanwhile=_import_checks)
+        from .report import check_returns
+
+        return check_returns(returns, fw, wanted, allowed, skipped, newest_wins)
+
+
+def _import_checks() -> None:
+    importlib.import_module("rbwm_pmf.validation.report")
+    importlib.import_module("rbwm_pmf.validation.schema")
