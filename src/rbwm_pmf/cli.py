@@ -177,7 +177,7 @@ def rules(fmt: FormatOpt = "table") -> None:
 
     _check_format(fmt)
     if fmt == "json":
-        _print_json([vars(r) for r in RULES.values()])
+        _print_json([r.to_dict() for r in RULES.values()])
         return
     for r in RULES.values():
         typer.echo(f"{r.code:28} {r.severity:8} {r.title}")

@@ -79,3 +79,8 @@ class Period:
 
     def __str__(self) -> str:
         return f"{self.fy}-Q{self.quarter}"
+
+
+def date_text(day: dt.date) -> str:
+    """A date as a report writes it: `30 September 2017`."""
+    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"

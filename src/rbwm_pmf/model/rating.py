@@ -42,6 +42,11 @@ def format_value(value: float, unit: str) -> str:
     return _trim(value, 2)
 
 
+def plain_number(value: float) -> str:
+    """A number as a person would type it: 5 for 5.0, 0.934 as it is."""
+    return str(int(value)) if float(value).is_integer() else repr(float(value))
+
+
 def _trim(value: float, places: int) -> str:
     text = f"{value:,.{places}f}"
     return text.rstrip("0").rstrip(".") if "." in text else text

@@ -60,6 +60,15 @@ class RowRecord(NamedTuple):
 
 
 ROW_COLUMNS: tuple[str, ...] = RowRecord._fields
+# The template column of each cell a rule can point at (a rule's `field`).
+FIELD_LABELS = {
+    "indicator_id": layout.ID,
+    "name": layout.NAME,
+    "target": layout.TARGET,
+    "actual": layout.ACTUAL,
+    "commentary": layout.COMMENTARY,
+    "mitigation": layout.MITIGATION,
+}
 Columns = dict[str, list[Any]]
 
 

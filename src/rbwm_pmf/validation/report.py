@@ -14,31 +14,19 @@ import pandas as pd
 from rbwm_pmf.reading.files import SkippedFile
 from rbwm_pmf.template import spec as layout
 
-from .records import ROW_COLUMNS, Columns, ReadBatch
+from .records import FIELD_LABELS, ROW_COLUMNS, Columns, ReadBatch, RowRecord
 
 if TYPE_CHECKING:
     from .schema import Failure
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.rating import format_value
-from rbwm_pmf.model.status import AMBER, RED
 from rbwm_pmf.reading.returns import ReturnFile
 from rbwm_pmf.reading.xlsx import col_letter
 
 from .issues import ISSUE_FIELDS, Issue, make_issue
-from .rules import RULES
+from .rules import ERROR, RULES
 
-_FIELD_LABELS = {
-    "indicator_id": layout.ID,
-    "name": layout.NAME,
-    "target": layout.TARGET,
-    "actual": layout.ACTUAL,
-    "commentary": layout.COMMENTARY,
-    "mitigation": layout.MITIGATION,
-}
-# A problem with the row's identity makes every other check of that row meaningless.
-_IDENTITY_CODES = ("indicator-id-missing", "indicator-unknown", "indicator-duplicate",
-                   "indicator-other-owner")
 _RULE_ORDER = {code: n for n, code in enumerate(RULES)}
 
 
@@ -264,97 +252,42 @@ def _rows_frame(columns: Columns, kept: list[tuple[int, int]], fw: Framework) ->
 def _check_rows(frame: pd.DataFrame, fw: Framework, letters: dict[str, dict[str, str]]) -> list[Issue]:
     from .schema import run_schema
 
-    reference = {"indicators": [i.id for i in fw.indicators]}
-    failures = run_schema("return", frame, reference)
+    failures = run_schema("return", frame)
     issues: dict[tuple[str, str], Issue] = {}
-    identity_rows: set[int] = set()
-    # Identity problems first, then errors before warnings, then the schema's order.
-    def rank(f: Failure) -> tuple[int, int, int]:
-        return (f.code not in _IDENTITY_CODES, RULES[f.code].severity != "error", f.order)
+    whole_rows: set[int] = set()
+
+    # A problem with the row's identity first (it makes every other check of that row
+    # meaningless), then errors before warnings, then the catalogue's order.
+    def rank(f: Failure) -> tuple[bool, bool, int]:
+        rule = RULES[f.code]
+        return (not rule.whole_row, rule.severity != ERROR, _RULE_ORDER[f.code])
 
     failing = sorted({f.index for f in failures})
-    rows = dict(zip(failing, frame.iloc[failing].to_dict("records"), strict=True))
+    rows = dict(zip(failing, _records(frame.iloc[failing]), strict=True))
     for f in sorted(failures, key=rank):
-        if f.code in _IDENTITY_CODES:
-            if f.index in identity_rows:
-                continue
-            identity_rows.add(f.index)
-        elif f.index in identity_rows:
+        rule = RULES[f.code]
+        if f.index in whole_rows:
             continue
-        row: dict[str, Any] = {str(k): v for k, v in rows[f.index].items()}
-        label = _FIELD_LABELS[f.field]
-        cell = f"{letters[str(row['file'])][label]}{row['row']}"
-        key = (str(row["file"]), cell)
+        if rule.whole_row:
+            whole_rows.add(f.index)
+        row = rows[f.index]
+        label = FIELD_LABELS[f.field]
+        cell = f"{letters[row.file][label]}{row.row}"
+        key = (row.file, cell)
         if key in issues:
             continue  # one problem per cell: the catalogue's earlier rule stands
-        issues[key] = _row_issue(f.code, row, label, cell, fw)
+        issues[key] = make_issue(
+            f.code, row.file, sheet=row.sheet, cell=cell, indicator_id=row.indicator_id or "",
+            column=label, **rule.details(row, fw))
     return list(issues.values())
 
 
-def _row_issue(code: str, row: dict[str, Any], label: str, cell: str, fw: Framework) -> Issue:
-    ind = fw.indicator(str(row["indicator_id"])) if row["indicator_id"] else None
-    common: dict[str, Any] = {
-        "sheet": row["sheet"], "cell": cell, "indicator_id": row["indicator_id"] or "",
-        "column": label,
-    }
-    file = str(row["file"])
-    unit = ind.unit if ind else ""
-    if code in ("indicator-id-missing", "indicator-unknown"):
-        return make_issue(code, file, value=row["indicator_id"] or "", **common)
-    if code == "indicator-duplicate":
-        first = _first_row(row)
-        return make_issue(code, file, value=row["indicator_id"], detail=first, **common)
-    if code == "indicator-other-owner":
-        owner = fw.owner(str(row["indicator_owner"]))
-        return make_issue(code, file, value=row["indicator_id"],
-                          detail=owner.name if owner else row["indicator_owner"], **common)
-    if code == "target-changed":
-        issued = row["target_issued"]
-        expected = format_value(float(issued), unit) if issued is not None and not pd.isna(
-            issued) else str(row["target_issued_text"] or layout.NOT_DUE_TEXT)
-        if issued is not None and not pd.isna(issued) and unit == "percent":
-            expected = f"{expected} (type {_num(issued)})"
-        read = row["target_read"]
-        shown = format_value(float(read), unit) if isinstance(read, (int, float)) else read
-        return make_issue(code, file, value=shown, expected=expected, **common)
-    if code == "name-changed":
-        return make_issue(code, file, value=row["name"], **common)
-    if code in ("actual-formula-no-result", "actual-error-value", "actual-not-a-number",
-                "actual-missing"):
-        return make_issue(code, file, value=row["actual_raw"], detail=row["actual_detail"],
-                          **common)
-    if code == "actual-text-number":
-        return make_issue(code, file, value=row["actual_raw"],
-                          expected=format_value(float(row["actual_value"]), unit),
-                          detail=row["actual_detail"], **common)
-    if code == "actual-out-of-bounds":
-        value = float(row["actual_value"])
-        low, high = row["min_value"], row["max_value"]
-        rng = _range_text(low, high, unit)
-        hint = "Check the value and type it again."
-        if unit == "percent" and value > 100 and value / 100 <= (high or 100):
-            hint = (f"Type the percentage as {_num(value / 100)} (the cell is formatted as a "
-                    f"percentage, so {_num(value)} becomes {_num(value)}%).")
-        return make_issue(code, file, value=format_value(value, unit), expected=rng,
-                          detail=hint, **common)
-    if code == "actual-not-due":
-        return make_issue(code, file, value=row["actual_raw"], **common)
-    if code == "percent-looks-like-fraction":
-        value = float(row["actual_value"])
-        return make_issue(code, file, value=_num(value), expected=_num(float(row["target"])),
-                          detail=_num(round(value * 100, 6)), **common)
-    if code == "large-change":
-        value, before = float(row["actual_value"]), float(row["expected_from_previous"])
-        change = (value - before) / abs(before) * 100
-        return make_issue(code, file, value=format_value(value, unit),
-                          expected=f"{format_value(before, unit)} expected from last quarter",
-                          detail=f"{change:+.0f}%", **common)
-    if code in ("commentary-missing", "mitigation-missing"):
-        status = row["status"]
-        detail = {AMBER: "Amber (just short of target)", RED: "Red (below target)"}.get(
-            status, status)
-        return make_issue(code, file, value="", detail=detail, **common)
-    return make_issue(code, file, value=row.get(label, ""), **common)
+def _records(frame: pd.DataFrame) -> list[RowRecord]:
+    """Rows of the batch's frame as records, with pandas' NaN read back as None."""
+    return [
+        RowRecord(*(None if isinstance(v, float) and v != v else v for v in values))
+        for values in frame[list(ROW_COLUMNS)].itertuples(index=False, name=None)
+    ]
 
 
 def _conflicts(
@@ -411,25 +344,10 @@ def _mtime(path: str) -> float:
         return 0.0
 
 
-def _first_row(row: dict[str, Any]) -> str:
-    first = row.get("first_row")
-    return str(int(first)) if first is not None and not pd.isna(first) else "an earlier row"
 
 
-def _num(value: float) -> str:
-    return str(int(value)) if float(value).is_integer() else f"{value:g}"
 
 
-def _range_text(low: Any, high: Any, unit: str) -> str:
-    has_low = low is not None and not pd.isna(low)
-    has_high = high is not None and not pd.isna(high)
-    if has_low and has_high:
-        return f"{format_value(float(low), unit)} to {format_value(float(high), unit)}"
-    if has_low:
-        return f"at least {format_value(float(low), unit)}"
-    if has_high:
-        return f"at most {format_value(float(high), unit)}"
-    return "any value"
 
 
 def _missing_rows(returns: list[ReturnFile], fw: Framework) -> list[Issue]:
