@@ -182,7 +182,7 @@ def test_every_row_is_accounted_for(tmp_path_factory: pytest.TempPathFactory,
 def test_importing_the_module_keeps_the_function_at_the_top() -> None:
     """`rbwm_pmf.consolidate` is the function however the package was imported: the module that
     holds it has another name, so importing from it cannot put a module in its place."""
-    code = ("import rbwm_pmf; from rbwm_pmf.consolidation import ConsolidationResult; "
+    code = ("import rbwm_pmf; from rbwm_pmf.consolidation.result import ConsolidationResult; "
             "print(callable(rbwm_pmf.consolidate), rbwm_pmf.consolidate.__module__)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
-    assert done.stdout.split() == ["True", "rbwm_pmf.consolidation"]
+    assert done.stdout.split() == ["True", "rbwm_pmf.consolidation.merge"]

@@ -159,3 +159,37 @@ def test_validated_register_is_cached_by_content(tmp_path: Path, good: dict[str,
     before = sorted(cache.iterdir())
     assert load_framework(path) == first
     assert sorted(cache.iterdir()) == before
+
+
+def test_cache_key_covers_version_and_schemas(tmp_path: Path, good: dict[str, Any],
+                                              monkeypatch: pytest.MonkeyPatch) -> None:
+    """A register cached by another version of rbwm-pmf, or checked with other schemas, is
+    checked again: the cache key is salted with the version and every schema file's bytes."""
+    from importlib import resources
+
+    from rbwm_pmf.register import load
+
+    cache = tmp_path / "cache"
+    monkeypatch.setenv("RBWM_PMF_CACHE", str(cache))
+    path = tmp_path / "register.yaml"
+    path.write_text(yaml.safe_dump(good, sort_keys=False), "utf-8")
+    load_framework(path)
+    assert len(list(cache.glob("register-*.json"))) == 1
+
+    monkeypatch.setattr(load, "__version__", "99.0")
+    load.cache_salt.cache_clear()
+    load_framework(path)
+    assert len(list(cache.glob("register-*.json"))) == 2  # not taken from the old entry
+
+    schemas = tmp_path / "schemas"
+    schemas.mkdir()
+    for part in resources.files("rbwm_pmf.schemas").iterdir():
+        if part.name.endswith(".yaml"):
+            (schemas / part.name).write_bytes(part.read_bytes())
+    monkeypatch.setattr(load.resources, "files", lambda package: schemas)
+    load.cache_salt.cache_clear()
+    same = load.cache_salt()
+    (schemas / "register.yaml").write_bytes((schemas / "register.yaml").read_bytes() + b"\n# changed\n")
+    load.cache_salt.cache_clear()
+    assert load.cache_salt() != same
+    load.cache_salt.cache_clear()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import difflib
+import functools
 import hashlib
 import json
 import math
@@ -14,6 +15,7 @@ from typing import Any
 
 import yaml
 
+from rbwm_pmf import __version__
 from rbwm_pmf.errors import RegisterError, RegisterProblem
 from rbwm_pmf.model.framework import (
     INDICATOR_COLUMNS,
@@ -60,7 +62,7 @@ def load_framework(source: str | Path | None = None) -> Framework:
             "register-format", str(path), "", "", "",
             "a register must be a .yaml, .yml or .xlsx file")])
     data = path.read_bytes()
-    key = hashlib.sha256(data + CACHE_SALT).hexdigest()
+    key = hashlib.sha256(data + cache_salt()).hexdigest()
     cached = _from_cache(key, str(path))
     if cached is not None:
         return cached
@@ -73,8 +75,15 @@ def load_framework(source: str | Path | None = None) -> Framework:
     return framework
 
 
-# The cache key covers the package's version and the register schema, not just the file.
-CACHE_SALT = b"rbwm-pmf register cache 1"
+@functools.cache
+def cache_salt() -> bytes:
+    """What a cached register depends on besides its file: the package's version and the
+    schemas it was checked with. A change to either makes every cached register stale."""
+    digest = hashlib.sha256(f"rbwm-pmf {__version__} register cache".encode())
+    folder = resources.files("rbwm_pmf.schemas")
+    for name in sorted(p.name for p in folder.iterdir() if p.name.endswith(".yaml")):
+        digest.update(name.encode() + b"\0" + folder.joinpath(name).read_bytes() + b"\0")
+    return digest.digest()
 
 
 def _cache_folder() -> Path | None:
