@@ -183,3 +183,26 @@ def test_data_only_indicator_is_checked_but_not_rated(tmp_path: Path) -> None:
     assert current.loc["1.5", "actual"] == 541
     assert "Not rated" in result.table1.columns
     assert int(result.table1.loc["Total", "Not rated"]) == 1
+
+
+def test_error_value_in_commentary_is_not_the_owners_words(tmp_path: Path) -> None:
+    """An Excel error left in Commentary or Mitigation actions (a broken link, a lookup that
+    found nothing) is an error at that cell, not text that satisfies "commentary required"."""
+    asc = templates(tmp_path / "t")["ASC"]
+    values = {**GOOD, "1.3": (77.5, "#REF!", "Extra reviewer until March."),
+              "2.2": (92.4, "Short.", "#N/A")}
+    path = fill(asc, values, tmp_path / "asc.xlsx")
+    wb = load_workbook(path)
+    ws = wb["Return"]
+    kinds = {c.value: c.data_type for row in ws.iter_rows() for c in row if c.value in ("#REF!", "#N/A")}
+    assert kinds == {"#REF!": "e", "#N/A": "e"}  # saved by openpyxl as error cells
+    wb.close()
+    report = validate(path, period="2017-18-Q2")
+    found = [(i.code, i.cell, i.indicator_id, i.column, i.value, i.message) for i in report.records]
+    assert found == [
+        ("commentary-error-value", "G6", "1.3", "Commentary", "#REF!",
+         "Commentary shows the Excel error #REF!, not the owner's words."),
+        ("mitigation-error-value", "H10", "2.2", "Mitigation actions", "#N/A",
+         "Mitigation actions shows the Excel error #N/A, not the owner's words."),
+    ]
+    assert report.files[0].rows_accepted == 3 and report.files[0].rows_rejected == 2

@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 from rbwm_pmf.model.status import AMBER, RED
 from rbwm_pmf.validation.rules.frame import blank
 from rbwm_pmf.validation.rules.rule import ERROR, WARNING, row_rule, rule
+from rbwm_pmf.validation.rules.values import ERROR_VALUE_HINTS
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -48,6 +49,33 @@ def COMMENTARY_MISSING(rows: pd.DataFrame) -> pd.Series:
 )
 def MITIGATION_MISSING(rows: pd.DataFrame) -> pd.Series:
     return ~(_off_target(rows) & blank(rows["mitigation"]))
+
+
+def _error_value(column: pd.Series) -> pd.Series:
+    """Cells that hold an Excel error value (#REF!, #N/A, ...) instead of words."""
+    return column.isin(list(ERROR_VALUE_HINTS))
+
+
+@row_rule(
+    "commentary-error-value", ERROR, field="commentary",
+    title="Excel error value in Commentary",
+    message="Commentary shows the Excel error {value}, not the owner's words.",
+    hint="Type the commentary itself; do not paste a formula or a link to another workbook.",
+    example="#REF! left by a deleted linked sheet",
+)
+def COMMENTARY_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
+    return ~_error_value(rows["commentary"])
+
+
+@row_rule(
+    "mitigation-error-value", ERROR, field="mitigation",
+    title="Excel error value in Mitigation actions",
+    message="Mitigation actions shows the Excel error {value}, not the owner's words.",
+    hint="Type the actions themselves; do not paste a formula or a link to another workbook.",
+    example="#N/A from a lookup",
+)
+def MITIGATION_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
+    return ~_error_value(rows["mitigation"])
 
 
 # Checked as the consolidated workbook is written: Excel's cell limit is 32,767 characters.
