@@ -22,7 +22,8 @@ from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.records import read_all
 from rbwm_pmf.validation.report import ValidationReport, check_returns
 
-from .result import DATA_COLUMNS, ConsolidationResult, DataRow, is_missing
+from .records import DATA_COLUMNS, DataRow
+from .result import ConsolidationResult, is_missing
 from .tracker import sources, tracker
 
 
@@ -116,11 +117,11 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
                 data_status = DataStatus.REJECTED
             if rec is not None:
                 sheet = rec["sheet"]
-                cells = [one(c, c) for c in (f"{sheet}!{ref(rec, layout.ACTUAL)}",
-                                             f"{sheet}!{ref(rec, layout.COMMENTARY)}",
-                                             f"{sheet}!{ref(rec, layout.MITIGATION)}")]
+                refs = [one(c, c) for c in (f"{sheet}!{ref(rec, layout.ACTUAL)}",
+                                            f"{sheet}!{ref(rec, layout.COMMENTARY)}",
+                                            f"{sheet}!{ref(rec, layout.MITIGATION)}")]
             else:
-                cells = ["", "", ""]
+                refs = ["", "", ""]
             row = DataRow(
                 period=key_period, quarter=quarter, priority_order=prio.order if prio else 0,
                 priority=prio.name if prio else ind.priority, indicator_id=ind.id,
@@ -135,7 +136,7 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
                 commentary=rec["commentary"] if rec else "",
                 mitigation=rec["mitigation"] if rec else "",
                 source_file=rec["file"] if rec else "",
-                source_cell=cells[0], commentary_cell=cells[1], mitigation_cell=cells[2],
+                source_cell=refs[0], commentary_cell=refs[1], mitigation_cell=refs[2],
             )
             for column, value in zip(DATA_COLUMNS, row, strict=True):
                 cols[column].append(value)

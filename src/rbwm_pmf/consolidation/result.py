@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, NamedTuple
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -14,44 +14,6 @@ from rbwm_pmf.model.periods import Period
 
 if TYPE_CHECKING:
     from rbwm_pmf.validation.report import ValidationReport
-
-
-class DataRow(NamedTuple):
-    """One indicator in one quarter of the year to date: one row of `ConsolidationResult.data`.
-
-    Built by keyword; the data frame's columns are these fields in this order.
-    """
-
-    period: str
-    quarter: int
-    priority_order: int
-    priority: str
-    indicator_id: str
-    indicator: str
-    owner_id: str
-    owner: str
-    panel: str
-    unit: str
-    unit_label: str
-    polarity: str
-    measure_type: str
-    frequency: str
-    actual: float | None
-    target: float | None
-    tolerance: float
-    status: str
-    reason: str
-    direction: str
-    data_status: str
-    commentary: str
-    mitigation: str
-    source_file: str
-    source_cell: str
-    commentary_cell: str
-    mitigation_cell: str
-
-
-DATA_COLUMNS: tuple[str, ...] = DataRow._fields
 
 
 @dataclass

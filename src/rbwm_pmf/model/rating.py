@@ -43,8 +43,10 @@ def format_value(value: float, unit: str) -> str:
 
 
 def plain_number(value: float) -> str:
-    """A number as a person would type it: 5 for 5.0, 0.934 as it is."""
-    return str(int(value)) if float(value).is_integer() else repr(float(value))
+    """A number as a person would type it: 5 for 5.0, 0.934 as it is, and 1.027 for the
+    1.0270000000000001 that 102.7 / 100 gives (15 significant digits, as Excel shows)."""
+    number = float(value)
+    return str(int(number)) if number.is_integer() else f"{number:.15g}"
 
 
 def _trim(value: float, places: int) -> str:

@@ -26,8 +26,8 @@ def table1(statuses: pd.DataFrame, framework: Framework) -> pd.DataFrame:
     and No data columns appear when any indicator has that status, so every indicator is
     counted once.
     """
-    columns = [GREEN, AMBER, RED]
-    extra = [s for s in (NOT_RATED, NO_DATA) if (statuses["status"] == s).any()]
+    columns: list[str] = [GREEN, AMBER, RED]
+    extra: list[str] = [s for s in (NOT_RATED, NO_DATA) if (statuses["status"] == s).any()]
     rows = []
     for p in framework.ordered_priorities:
         mine = statuses[statuses["priority"] == p.id]["status"]

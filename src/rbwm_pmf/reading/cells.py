@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from rbwm_pmf.model.rating import plain_number
 from rbwm_pmf.reading.xlsx import Cell
 from rbwm_pmf.validation.rules import DEFAULT_NOT_A_NUMBER_HINT, ERROR_VALUE_HINTS, NOT_A_NUMBER_HINTS
 
@@ -15,7 +16,7 @@ def text_of(cell: Cell) -> str:
     if value is None:
         return ""
     if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else repr(value)
+        return plain_number(value)
     return str(value).strip()
 
 
@@ -59,24 +60,21 @@ def interpret_actual(cell: Cell, unit: str) -> Parsed:
         return Parsed("blank", None, raw)
     if _PLAIN_NUMBER.match(text):
         number = float(text.replace(",", ""))
-        return Parsed("text-number", _clean(number), raw, _plain(number))
+        return Parsed("text-number", _clean(number), raw, plain_number(number))
     match = _PERCENT_TEXT.match(text)
     if match and unit == "percent":
         number = float(match.group(1).replace(",", ""))
-        return Parsed("text-number", _clean(number), raw, f"{_plain(number)}, without the % sign")
+        return Parsed("text-number", _clean(number), raw, f"{plain_number(number)}, without the % sign")
     match = _CURRENCY_TEXT.match(text)
     if match and unit == "currency":
         number = float(match.group(1).replace(",", ""))
-        return Parsed("text-number", _clean(number), raw, f"{_plain(number)}, without the £ sign")
+        return Parsed("text-number", _clean(number), raw, f"{plain_number(number)}, without the £ sign")
     lowered = text.casefold()
     for pattern, hint in NOT_A_NUMBER_HINTS:
         if re.search(pattern, lowered):
             return Parsed("text", None, raw, hint)
     return Parsed("text", None, raw, DEFAULT_NOT_A_NUMBER_HINT)
 
-
-def _plain(number: float) -> str:
-    return str(int(number)) if number.is_integer() else repr(number)
 
 
 def target_as_read(cell: Cell) -> float | str | None:

@@ -31,6 +31,7 @@ from rbwm_pmf.model.framework import (
     Priority,
 )
 from rbwm_pmf.model.periods import Period
+from rbwm_pmf.model.rating import plain_number
 from rbwm_pmf.validation.rules import REGISTER_MESSAGES
 
 DEFAULT_REGISTER = "rbwm-2017-18.yaml"
@@ -175,8 +176,8 @@ def _text(value: Any) -> str:
         return value.strip()
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return ""
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
+    if isinstance(value, float):
+        return plain_number(value)
     return str(value).strip()
 
 

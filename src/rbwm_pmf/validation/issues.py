@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
+from rbwm_pmf.model.rating import plain_number
 from rbwm_pmf.validation.rules import RULES
 
 ISSUE_FIELDS = (
@@ -84,5 +85,5 @@ def shown_value(value: Any, limit: int = 200) -> str:
     """The value as typed, for a message: numbers without a trailing .0, long text cut."""
     if value is None:
         return ""
-    text = str(int(value)) if isinstance(value, float) and value.is_integer() else str(value)
+    text = plain_number(value) if isinstance(value, float) else str(value)
     return text if len(text) <= limit else text[: limit - 1] + "…"

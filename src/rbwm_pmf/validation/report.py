@@ -242,10 +242,10 @@ def _rows_frame(columns: Columns, kept: list[tuple[int, int]], fw: Framework) ->
         t_now, t_prev = (targets[q - 1], targets[q - 2]) if targets else (None, None)
         expected[n] = prev * t_now / t_prev if t_now and t_prev else prev
     del latest, cumulative
+    joined["expected_from_previous"] = expected
     frame = pd.DataFrame(index=pd.RangeIndex(len(ids)))
     for column in ROW_COLUMNS:
         frame[column] = joined.pop(column)
-    frame["expected_from_previous"] = expected
     return frame
 
 
@@ -285,7 +285,7 @@ def _check_rows(frame: pd.DataFrame, fw: Framework, letters: dict[str, dict[str,
 def _records(frame: pd.DataFrame) -> list[RowRecord]:
     """Rows of the batch's frame as records, with pandas' NaN read back as None."""
     return [
-        RowRecord(*(None if isinstance(v, float) and v != v else v for v in values))
+        RowRecord._make(None if isinstance(v, float) and v != v else v for v in values)
         for values in frame[list(ROW_COLUMNS)].itertuples(index=False, name=None)
     ]
 

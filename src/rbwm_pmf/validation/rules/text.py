@@ -16,7 +16,7 @@ if TYPE_CHECKING:
     from rbwm_pmf.model.framework import Framework
     from rbwm_pmf.validation.records import RowRecord
 
-_OFF_TARGET = {AMBER: "Amber (just short of target)", RED: "Red (below target)"}
+_OFF_TARGET: dict[str, str] = {AMBER: "Amber (just short of target)", RED: "Red (below target)"}
 
 
 def _off_target(rows: pd.DataFrame) -> pd.Series:
