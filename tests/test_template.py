@@ -16,8 +16,8 @@ from openpyxl.worksheet.datavalidation import DataValidation
 from rbwm_pmf.errors import PeriodError, PmfError
 from rbwm_pmf.model.framework import Framework, Indicator
 from rbwm_pmf.register.load import load_framework
-from rbwm_pmf.template.write import make_templates, write_register_xlsx
 from rbwm_pmf.template import spec as layout
+from rbwm_pmf.template.write import make_templates, write_register_xlsx
 
 GENERATED = dt.datetime(2017, 10, 2, 9, 0, 0)
 COLUMN = {label: n for n, label in enumerate(layout.HEADERS, start=1)}
@@ -453,7 +453,7 @@ def test_register_round_trip_through_excel(framework: Framework, tmp_path: Path)
 
 def test_register_excel_columns_and_cell_types(framework: Framework, tmp_path: Path) -> None:
     """Each sheet's header row is the register's columns; ids are text, flags booleans, numbers numbers."""
-    from rbwm_pmf.register.load import load as register
+    from rbwm_pmf.model import framework as register
 
     wb = load_workbook(write_register_xlsx(framework, tmp_path / "register.xlsx"))
     assert wb.sheetnames == ["Framework", "Priorities", "Panels", "Owners", "Indicators"]

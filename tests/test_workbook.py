@@ -23,12 +23,11 @@ from openpyxl.utils.cell import range_boundaries
 
 from rbwm_pmf.consolidation.merge import ConsolidationResult, consolidate
 from rbwm_pmf.errors import OutputError
-from rbwm_pmf.model.rating import AMBER, RED, STATUSES
-from rbwm_pmf.output import workbook
+from rbwm_pmf.model.status import AMBER, RED, STATUSES
+from rbwm_pmf.output import sheets, workbook
 from rbwm_pmf.output.accessibility import chart_alt_texts, check_workbook
 from rbwm_pmf.output.workbook import EXCEL_CELL_LIMIT, FORMATS, RAG_FORMATS, SHEETS, write_workbook
-
-from .kit import REPORT_TABLE_1
+from tests.kit import REPORT_TABLE_1
 
 REPO = Path(__file__).resolve().parents[1]
 RETURNS = REPO / "sample_workbooks" / "returns"
@@ -169,6 +168,31 @@ def test_appendix1_has_every_indicator_and_quarter(book: Any, result: Consolidat
     assert by_id["1.2"][6] == "Not due"  # half-yearly: nothing due at Q1
     assert by_id["1.4"][10] == "82.9% vs target 85%: 2.5% short, within 5% tolerance"
     assert {r[11] for r in rows} <= {"↑ Improving", "↓ Declining", "→ No change", "Not comparable"}
+
+
+def test_appendix1_columns_are_declared_once(result: ConsolidationResult, tmp_path: Path,
+                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    """Appendix 1's column declarations are the table's header row and its column widths, read
+    back exactly: a column added to the declaration is a column of the sheet."""
+    declared: dict[str, list[sheets.Column[Any]]] = {}
+    table = sheets.Sheet.table
+
+    def spy(self: sheets.Sheet, name: str, columns: Any, *args: Any, **kwargs: Any) -> Any:
+        declared[name] = list(columns)
+        return table(self, name, columns, *args, **kwargs)
+
+    monkeypatch.setattr(sheets.Sheet, "table", spy)
+    out = write_workbook(result, tmp_path / "out.xlsx")
+    ws = load_workbook(out)["Appendix 1"]
+    header, _ = table_rows(ws, "Appendix1")
+    assert header == [c.header for c in declared["Appendix1"]] == [
+        "Priority", "ID", "Indicator", "Owner", "Unit", "Good performance is", "Q1 actual",
+        "Q2 actual", "Target (Q2)", "RAG status (Q2)", "Reason", "Direction of travel", "Measure",
+        "Source"]
+    widths = [next(d.width for d in ws.column_dimensions.values() if d.min <= n <= d.max)
+              for n in range(1, len(header) + 1)]
+    assert widths == [pytest.approx(c.width, abs=0.72)  # XlsxWriter adds Excel's padding
+                      for c in declared["Appendix1"]]
 
 
 def test_appendix1_number_formats_follow_the_unit(book: Any) -> None:

@@ -80,24 +80,24 @@ __all__ = [
 ]
 
 if TYPE_CHECKING:
-    from .consolidation.merge import consolidate
-    from .consolidation.result import ConsolidationResult
-    from .errors import InputError, OutputError, PeriodError, PmfError, RegisterError
-    from .model.framework import Framework, Indicator
-    from .model.periods import Period
-    from .model.rating import rate
-    from .model.status import Status
-    from .output.accessibility import check_workbook
-    from .output.feedback import write_feedback
-    from .output.workbook import write_workbook
-    from .reading.files import SkippedFile, collect_paths
-    from .reading.returns import read_return
-    from .register.load import framework_from_dict, load_framework
-    from .template.write import make_templates, write_register_xlsx
-    from .validation.issues import Issue
-    from .validation.report import FileOutcome, ValidationReport
-    from .validation.rules import RULES, Rule
-    from .validation.run import validate
+    from rbwm_pmf.consolidation.merge import consolidate
+    from rbwm_pmf.consolidation.result import ConsolidationResult
+    from rbwm_pmf.errors import InputError, OutputError, PeriodError, PmfError, RegisterError
+    from rbwm_pmf.model.framework import Framework, Indicator
+    from rbwm_pmf.model.periods import Period
+    from rbwm_pmf.model.rating import rate
+    from rbwm_pmf.model.status import Status
+    from rbwm_pmf.output.accessibility import check_workbook
+    from rbwm_pmf.output.feedback import write_feedback
+    from rbwm_pmf.output.workbook import write_workbook
+    from rbwm_pmf.reading.files import SkippedFile, collect_paths
+    from rbwm_pmf.reading.returns import read_return
+    from rbwm_pmf.register.load import framework_from_dict, load_framework
+    from rbwm_pmf.template.write import make_templates, write_register_xlsx
+    from rbwm_pmf.validation.issues import Issue
+    from rbwm_pmf.validation.report import FileOutcome, ValidationReport
+    from rbwm_pmf.validation.rules import RULES, Rule
+    from rbwm_pmf.validation.run import validate
 
 
 def __getattr__(name: str) -> Any:

@@ -12,7 +12,7 @@ from typing import Annotated, Any
 
 import typer
 
-from . import PmfError
+from rbwm_pmf import PmfError
 
 app = typer.Typer(
     name="rbwm-pmf",
@@ -51,7 +51,7 @@ def _print_json(data: Any) -> None:
 @contextmanager
 def _progress(total_hint: list[Path]) -> Iterator[Callable[[Path], None] | None]:
     """A progress bar on stderr for long batches in a terminal; nothing otherwise."""
-    from . import collect_paths
+    from rbwm_pmf import collect_paths
 
     if not sys.stderr.isatty():
         yield None
@@ -85,7 +85,7 @@ def template(
     owner: Annotated[list[str] | None, typer.Option("--owner", help="Only this owner id (repeatable).")] = None,
 ) -> None:
     """Write one return template per owner for a period."""
-    from . import load_framework, make_templates
+    from rbwm_pmf import load_framework, make_templates
 
     try:
         fw = load_framework(register)
@@ -108,7 +108,7 @@ def validate(
     jobs: JobsOpt = None,
 ) -> None:
     """Check returns and say exactly which cell is wrong and how to fix it."""
-    from . import validate as run
+    from rbwm_pmf import validate as run
 
     _check_format(fmt)
     try:
@@ -116,7 +116,7 @@ def validate(
             report = run(paths, register, period, newest_wins=newest_wins, progress=progress, jobs=jobs)
         written = []
         if feedback_dir is not None:
-            from . import write_feedback
+            from rbwm_pmf import write_feedback
 
             written = write_feedback(report, feedback_dir)
     except PmfError as exc:
@@ -143,7 +143,7 @@ def consolidate(
     jobs: JobsOpt = None,
 ) -> None:
     """Merge the returns, rate every indicator, print Table 1 and write the workbook."""
-    from . import consolidate as run
+    from rbwm_pmf import consolidate as run
 
     _check_format(fmt)
     if out is not None and out.suffix.lower() != ".xlsx":
@@ -173,7 +173,7 @@ def consolidate(
 @app.command()
 def rules(fmt: FormatOpt = "table") -> None:
     """List every validation rule: code, severity, message and fix hint."""
-    from . import RULES
+    from rbwm_pmf import RULES
 
     _check_format(fmt)
     if fmt == "json":
@@ -186,7 +186,7 @@ def rules(fmt: FormatOpt = "table") -> None:
 @app.command("check-register")
 def check_register(register: Annotated[Path, typer.Argument(help="Register file (.yaml or .xlsx).")]) -> None:
     """Check a framework register and summarise it."""
-    from . import load_framework
+    from rbwm_pmf import load_framework
 
     if not register.exists():
         raise _fail(f"{register} does not exist.")

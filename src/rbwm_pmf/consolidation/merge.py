@@ -9,22 +9,22 @@ from typing import Any
 
 import pandas as pd
 
+from rbwm_pmf.consolidation.records import DATA_COLUMNS, DataRow
+from rbwm_pmf.consolidation.result import ConsolidationResult
+from rbwm_pmf.consolidation.tracker import sources, tracker
 from rbwm_pmf.errors import InputError
 from rbwm_pmf.model.framework import MEASURE_WORDS, Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.rating import direction_of_travel, rate
 from rbwm_pmf.model.status import NO_DATA, DataStatus
 from rbwm_pmf.model.summary import narrative, shares, table1
+from rbwm_pmf.model.values import is_missing
 from rbwm_pmf.reading.files import collect_paths
 from rbwm_pmf.reading.pool import gc_paused
 from rbwm_pmf.register.load import load_framework
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.records import read_all
 from rbwm_pmf.validation.report import ValidationReport, check_returns
-
-from .records import DATA_COLUMNS, DataRow
-from .result import ConsolidationResult, is_missing
-from .tracker import sources, tracker
 
 
 def consolidate(

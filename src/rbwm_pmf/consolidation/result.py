@@ -11,6 +11,7 @@ import pandas as pd
 
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
+from rbwm_pmf.model.values import is_missing
 
 if TYPE_CHECKING:
     from rbwm_pmf.validation.report import ValidationReport
@@ -94,9 +95,3 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         out.append({str(k): (None if is_missing(v) else v) for k, v in rec.items()})
     return out
 
-
-def is_missing(value: Any) -> bool:
-    try:
-        return bool(pd.isna(value))
-    except (TypeError, ValueError):
-        return False

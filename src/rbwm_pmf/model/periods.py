@@ -66,8 +66,7 @@ class Period:
     @property
     def end_text(self) -> str:
         """The end date as a report writes it: `30 September 2017`."""
-        d = self.end_date
-        return f"{d.day} {MONTHS[d.month - 1]} {d.year}"
+        return date_text(self.end_date)
 
     def previous(self) -> Period | None:
         """The quarter before, within the same financial year (None for Q1)."""

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .framework import Indicator
-from .status import (
+from rbwm_pmf.model.framework import Indicator
+from rbwm_pmf.model.status import (
     AMBER,
     DECLINING,
     GREEN,
@@ -40,13 +40,6 @@ def format_value(value: float, unit: str) -> str:
     if unit == "days":
         return f"{_trim(value, 1)} days"
     return _trim(value, 2)
-
-
-def plain_number(value: float) -> str:
-    """A number as a person would type it: 5 for 5.0, 0.934 as it is, and 1.027 for the
-    1.0270000000000001 that 102.7 / 100 gives (15 significant digits, as Excel shows)."""
-    number = float(value)
-    return str(int(number)) if number.is_integer() else f"{number:.15g}"
 
 
 def _trim(value: float, places: int) -> str:

@@ -6,9 +6,9 @@ from typing import Any
 
 import pandas as pd
 
-from .framework import Framework
-from .periods import Period
-from .status import AMBER, GREEN, NO_DATA, NOT_RATED, RED
+from rbwm_pmf.model.framework import Framework
+from rbwm_pmf.model.periods import Period
+from rbwm_pmf.model.status import AMBER, GREEN, NO_DATA, NOT_RATED, RED
 
 _WORDS = ["zero", "one", "two", "three", "four", "five", "six", "seven", "eight", "nine"]
 TOTAL = "Total"

@@ -5,15 +5,18 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from openpyxl import Workbook, load_workbook
 from openpyxl.comments import Comment
 from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rbwm_pmf.output.sheets import Column
 from rbwm_pmf.reading.files import FEEDBACK_SUFFIX
 from rbwm_pmf.validation.issues import Issue
 
@@ -26,7 +29,18 @@ _EDGE = Side(style="medium", color="9C0006")
 ERROR_BORDER = Border(left=_EDGE, right=_EDGE, top=_EDGE, bottom=_EDGE)
 ISSUES_SHEET = "Issues"
 AUTHOR = "Performance team"
-_HEADERS = ("Cell", "Severity", "Code", "Indicator ID", "Column", "Value as typed", "Problem", "How to fix")
+# The Issues sheet's table: one row per issue, every cell wrapped text.
+ISSUE_COLUMNS: tuple[Column[Issue], ...] = (
+    Column("Cell", 14, lambda i: i.location or "(whole file)"),
+    Column("Severity", 9, "severity"),
+    Column("Code", 26, "code"),
+    Column("Indicator ID", 11, "indicator_id"),
+    Column("Column", 18, "column"),
+    Column("Value as typed", 22, "value"),
+    Column("Problem", 60, "message"),
+    Column("How to fix", 60, "hint"),
+)
+_HEADER_ROW = 4
 
 
 def feedback_name(path: str | Path) -> str:
@@ -97,33 +111,37 @@ def _issues_sheet(wb: Workbook, path: str, issues: list[Issue]) -> None:
     ws["A1"].font = Font(bold=True, size=14)
     ws["A2"] = (f"{errors} error(s) must be fixed before the figures can be used; "
                 f"{len(issues) - errors} warning(s) to check. Click a cell reference to go to it.")
-    for col, header in enumerate(_HEADERS, start=1):
-        c = ws.cell(row=4, column=col, value=header)
-        c.font = Font(bold=True)
-    for n, issue in enumerate(issues, start=5):
-        where = issue.location or "(whole file)"
-        values = (where, issue.severity, issue.code, issue.indicator_id, issue.column, issue.value,
-                  issue.message, issue.hint)
-        for col, value in enumerate(values, start=1):
-            cell = ws.cell(row=n, column=col)
-            cell.value = value
-            cell.data_type = "s"  # text from a return is always text, never a formula
-            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    _write_table(ws, ISSUE_COLUMNS, issues)
+    for n, issue in enumerate(issues, start=_HEADER_ROW + 1):
         if issue.sheet and issue.cell and ":" not in issue.cell and issue.sheet in wb.sheetnames:
             link = ws.cell(row=n, column=1)
             sheet = issue.sheet.replace("'", "''")
             link.hyperlink = f"#'{sheet}'!{issue.cell}"
             link.font = Font(color="0563C1", underline="single")
-    for letter, width in zip("ABCDEFGH", (14, 9, 26, 11, 18, 22, 60, 60), strict=True):
-        ws.column_dimensions[letter].width = width
-    ws.freeze_panes = "A5"
+    ws.freeze_panes = f"A{_HEADER_ROW + 1}"
     ws.page_setup.orientation = "landscape"
     ws.page_setup.paperSize = ws.PAPERSIZE_A4
     ws.page_setup.fitToWidth = 1
     ws.page_setup.fitToHeight = 0
     ws.sheet_properties.pageSetUpPr = PageSetupProperties(fitToPage=True)
-    ws.print_title_rows = "4:4"
+    ws.print_title_rows = f"{_HEADER_ROW}:{_HEADER_ROW}"
     wb.active = 0
+
+
+def _write_table(ws: Worksheet, columns: Sequence[Column[Issue]], records: Sequence[Issue]) -> None:
+    """The header row (bold) at `_HEADER_ROW` and a row per record below it, every cell wrapped
+    text; each column gets its declared width."""
+    for col, column in enumerate(columns, start=1):
+        ws.cell(row=_HEADER_ROW, column=col, value=column.header).font = Font(bold=True)
+    for n, record in enumerate(records, start=_HEADER_ROW + 1):
+        for col, column in enumerate(columns, start=1):
+            cell = ws.cell(row=n, column=col)
+            cell.value = column.of(record)
+            cell.data_type = "s"  # text from a return is always text, never a formula
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+    for col, column in enumerate(columns, start=1):
+        if column.width is not None:
+            ws.column_dimensions[get_column_letter(col)].width = column.width
 
 
 def _save(wb: Workbook, target: Path) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from rbwm_pmf.model.rating import plain_number
+from rbwm_pmf.model.values import plain_number
 from rbwm_pmf.reading.xlsx import Cell
 from rbwm_pmf.validation.rules import DEFAULT_NOT_A_NUMBER_HINT, ERROR_VALUE_HINTS, NOT_A_NUMBER_HINTS
 

@@ -31,7 +31,7 @@ from rbwm_pmf.model.framework import (
     Priority,
 )
 from rbwm_pmf.model.periods import Period
-from rbwm_pmf.model.rating import plain_number
+from rbwm_pmf.model.values import plain_number
 from rbwm_pmf.validation.rules import REGISTER_MESSAGES
 
 DEFAULT_REGISTER = "rbwm-2017-18.yaml"

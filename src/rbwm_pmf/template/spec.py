@@ -5,6 +5,8 @@ The template writer and the return reader both follow this module, so they canno
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 from rbwm_pmf.model.status import DataStatus
 
 TEMPLATE_VERSION = "1.0"
@@ -22,9 +24,41 @@ TARGET = "Target"
 ACTUAL = "Actual"
 COMMENTARY = "Commentary"
 MITIGATION = "Mitigation actions"
-HEADERS = (ID, NAME, UNIT, POLARITY, TARGET, ACTUAL, COMMENTARY, MITIGATION)
+
+
+@dataclass(frozen=True)
+class ReturnColumn:
+    """One column of the Return sheet, declared once for the template writer and the reader."""
+
+    label: str  # the header; the reader finds the column by it
+    width: float  # in characters
+    locked: bool  # False: an input cell the owner types in (white); True: from the register (grey)
+    fmt: str  # the usual format of its cells, a key of the template writer's formats
+    field: str | None = None  # the Indicator attribute it shows; None: the writer works it out
+    prompt: str | None = None  # the message Excel shows when one of its cells is selected
+
+
+COLUMNS: tuple[ReturnColumn, ...] = (
+    ReturnColumn(ID, 11, True, "ref", "id"),
+    ReturnColumn(NAME, 50, True, "ref_wrap", "name"),
+    ReturnColumn(UNIT, 16, True, "ref_wrap"),
+    ReturnColumn(POLARITY, 18, True, "ref", "polarity_text"),
+    ReturnColumn(TARGET, 12, True, "ref"),
+    ReturnColumn(ACTUAL, 12, False, "input_number"),
+    ReturnColumn(COMMENTARY, 45, False, "input_text",
+                 prompt="Required for every indicator: what the figure shows and why, "
+                        "in more detail when short of target."),
+    ReturnColumn(MITIGATION, 45, False, "input_text",
+                 prompt="Required when short of target: what you are doing about it, and by when."),
+)
+HEADERS = tuple(c.label for c in COLUMNS)
 REQUIRED_HEADERS = HEADERS
-INPUT_HEADERS = (ACTUAL, COMMENTARY, MITIGATION)
+INPUT_HEADERS = tuple(c.label for c in COLUMNS if not c.locked)
+
+
+def column_index(label: str) -> int:
+    """The 0-based position of the column `label` in the template."""
+    return HEADERS.index(label)
 
 # Where the template puts things (1-based rows). Owners may insert rows above the table, so the
 # reader searches for the header row instead of trusting this.

@@ -6,7 +6,6 @@ import datetime as dt
 import io
 import os
 import re
-import textwrap
 import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
@@ -26,7 +25,9 @@ from rbwm_pmf.model.framework import (
     Indicator,
     Owner,
 )
-from rbwm_pmf.model.periods import MONTHS, Period
+from rbwm_pmf.model.periods import Period, date_text
+from rbwm_pmf.output.sheets import Column
+from rbwm_pmf.output.text import CALIBRI_11, footer_text
 from rbwm_pmf.register.load import load_framework
 from rbwm_pmf.template import spec as layout
 
@@ -90,14 +91,8 @@ _FORMATS: dict[str, dict[str, Any]] = {
     "plain_header": {"bold": True, "bottom": 1},
 }
 
-_LINE_HEIGHT = 15.0  # points per line of 11-point Calibri
+_TEXT_FIT = CALIBRI_11  # XlsxWriter's default font, which the templates keep
 _MIN_DATA_LINES = 3  # room to start typing commentary without resizing the row
-
-# Return sheet columns A..H: (header, width in characters).
-_RETURN_WIDTHS = (11, 50, 16, 18, 12, 12, 45, 45)
-
-_DEFINITION_HEADERS = ("Indicator ID", "Indicator", "Definition", "Measure", "Frequency", "Tolerance")
-_DEFINITION_WIDTHS = (12, 45, 70, 24, 22, 22)
 
 _FREQUENCY_WORDS = {
     "quarterly": "Quarterly",
@@ -113,6 +108,21 @@ _VALUE_WORDS = {
 
 # A data-only indicator is reported, never rated, so its Target cell says so instead of a number.
 _DATA_ONLY_TEXT = layout.DATA_ONLY_TEXT
+
+
+def _unit_text(ind: Indicator) -> str:
+    return "%" if ind.unit == "percent" else ind.unit_label
+
+
+# The Instructions sheet's table of indicator definitions, every cell grey wrapped text.
+_DEFINITION_COLUMNS: tuple[Column[Indicator], ...] = (
+    Column("Indicator ID", 12, "id", "ref_wrap"),
+    Column("Indicator", 45, "name", "ref_wrap"),
+    Column("Definition", 70, "definition", "ref_wrap"),
+    Column("Measure", 24, lambda ind: MEASURE_WORDS.get(ind.measure_type, ind.measure_type), "ref_wrap"),
+    Column("Frequency", 22, lambda ind: _FREQUENCY_WORDS.get(ind.frequency, ind.frequency), "ref_wrap"),
+    Column("Tolerance", 22, lambda ind: _tolerance_text(ind), "ref_wrap"),
+)
 
 
 # -- public --------------------------------------------------------------------------------
@@ -256,10 +266,6 @@ def _whole(value: float) -> float | int:
     return int(value) if float(value).is_integer() else value
 
 
-def _date_text(day: dt.date) -> str:
-    return f"{day.day} {MONTHS[day.month - 1]} {day.year}"
-
-
 def _value_text(value: float, ind: Indicator, *, bound: bool = False) -> str:
     """A target as the owner sees it in the cell (`85.0%`, `480,000`, `560`); a bound plainly (`100%`)."""
     if ind.unit == "percent":
@@ -267,10 +273,6 @@ def _value_text(value: float, ind: Indicator, *, bound: bool = False) -> str:
     if ind.unit == "currency":
         return f"£{_number_text(value)}"
     return _number_text(value)
-
-
-def _unit_text(ind: Indicator) -> str:
-    return "%" if ind.unit == "percent" else ind.unit_label
 
 
 def _tolerance_text(ind: Indicator) -> str:
@@ -286,19 +288,6 @@ def _tolerance_text(ind: Indicator) -> str:
     if ind.unit == "count":
         return amount
     return f"{amount} {ind.unit_label}"
-
-
-def _lines(text: str, width: float) -> int:
-    """How many lines `text` wraps to in a column `width` characters wide (a safe overestimate)."""
-    if not text:
-        return 1
-    # A column's width counts '0' digits; ordinary text runs a little narrower than that.
-    per_line = max(int(width * 1.1) - 1, 1)
-    return sum(max(len(textwrap.wrap(part, per_line)), 1) for part in text.split("\n"))
-
-
-def _height(lines: int) -> float:
-    return lines * _LINE_HEIGHT + 3
 
 
 def _cut(text: str, limit: int) -> str:
@@ -357,8 +346,8 @@ def _instructions_sheet(
     owner: Owner,
     indicators: Sequence[Indicator],
 ) -> None:
-    ws = _new_sheet(wb, layout.INSTRUCTIONS_SHEET, _DEFINITION_WIDTHS)
-    due = _date_text(_due_date(fw, period))
+    ws = _new_sheet(wb, layout.INSTRUCTIONS_SHEET, [c.width or 0 for c in _DEFINITION_COLUMNS])
+    due = date_text(_due_date(fw, period))
     contact = _contact(fw)
     # Sentences sit in column A and run across the empty cells to their right; none is longer
     # than the definitions table below is wide, so each prints whole on the page.
@@ -402,21 +391,19 @@ def _instructions_sheet(
         if style == "title":
             ws.set_row(row, 21)
         row += 1
-    for col, label in enumerate(_DEFINITION_HEADERS):
-        ws.write_string(row, col, label, formats["header"])
-    ws.set_row(row, _height(1))
+    for col, column in enumerate(_DEFINITION_COLUMNS):
+        ws.write_string(row, col, column.header, formats["header"])
+    ws.set_row(row, _TEXT_FIT.height(1))
     header_row = row
     for ind in indicators:
         row += 1
-        cells = (
-            ind.id, ind.name, ind.definition, MEASURE_WORDS.get(ind.measure_type, ind.measure_type),
-            _FREQUENCY_WORDS.get(ind.frequency, ind.frequency), _tolerance_text(ind),
-        )
-        for col, text in enumerate(cells):
-            ws.write_string(row, col, text, formats["ref_wrap"])
-        lines_needed = max(_lines(text, _DEFINITION_WIDTHS[col]) for col, text in enumerate(cells))
+        lines_needed = 1
+        for col, column in enumerate(_DEFINITION_COLUMNS):
+            text = str(column.of(ind))
+            ws.write_string(row, col, text, formats[column.fmt])
+            lines_needed = max(lines_needed, _TEXT_FIT.lines(text, column.width or 0))
         # LibreOffice clips wrapped text unless the row height is set.
-        ws.set_row(row, _height(lines_needed))
+        ws.set_row(row, _TEXT_FIT.height(lines_needed))
     ws.repeat_rows(header_row)
     _print_setup(ws, fw, period, owner)
 
@@ -429,9 +416,9 @@ def _return_sheet(
     owner: Owner,
     indicators: Sequence[Indicator],
 ) -> None:
-    ws = _new_sheet(wb, layout.RETURN_SHEET, _RETURN_WIDTHS)
+    ws = _new_sheet(wb, layout.RETURN_SHEET, [c.width for c in layout.COLUMNS])
     # Columns after the table stay unlocked, so owners can add their own working there.
-    ws.set_column(len(_RETURN_WIDTHS), 16383, None, formats["unlocked"])
+    ws.set_column(len(layout.COLUMNS), 16383, None, formats["unlocked"])
     title = layout.TITLE_ROW - 1
     ws.write_string(title, 0, f"{owner.name}: performance return for {period.label}", formats["title"])
     ws.set_row(title, 21)
@@ -439,38 +426,27 @@ def _return_sheet(
     ws.write_string(title + 2, 0, "Type your figures in the white cells. Grey cells are fixed.")
     ws.write_string(
         title + 3, 0,
-        f"Return by {_date_text(_due_date(fw, period))} to {_contact(fw)}. "
+        f"Return by {date_text(_due_date(fw, period))} to {_contact(fw)}. "
         f"The Instructions sheet has the rules and the indicator definitions.",
         formats["subtitle"],
     )
     header = layout.HEADER_ROW - 1
-    for col, label in enumerate(layout.HEADERS):
-        ws.write_string(header, col, label, formats["header"])
-    header_lines = max(_lines(h, w) for h, w in zip(layout.HEADERS, _RETURN_WIDTHS, strict=True))
-    ws.set_row(header, _height(header_lines))
+    for col, column in enumerate(layout.COLUMNS):
+        ws.write_string(header, col, column.label, formats["header"])
+    header_lines = max(_TEXT_FIT.lines(c.label, c.width) for c in layout.COLUMNS)
+    ws.set_row(header, _TEXT_FIT.height(header_lines))
 
-    q = period.quarter
     row = layout.FIRST_DATA_ROW - 1
     for ind in indicators:
-        _return_row(ws, formats, period, ind, row, q)
-        lines = max(
-            _lines(ind.name, _RETURN_WIDTHS[1]), _lines(_unit_text(ind), _RETURN_WIDTHS[2]),
-            _MIN_DATA_LINES,
-        )
-        ws.set_row(row, _height(lines))
+        lines = _return_row(ws, formats, period, ind, row)
+        ws.set_row(row, _TEXT_FIT.height(max(lines, _MIN_DATA_LINES)))
         row += 1
     first, last = layout.FIRST_DATA_ROW - 1, row - 1
-    ws.data_validation(first, 6, last, 6, {
-        "validate": "any",
-        "input_title": layout.COMMENTARY,
-        "input_message": "Required for every indicator: what the figure shows and why, "
-                         "in more detail when short of target.",
-    })
-    ws.data_validation(first, 7, last, 7, {
-        "validate": "any",
-        "input_title": layout.MITIGATION,
-        "input_message": "Required when short of target: what you are doing about it, and by when.",
-    })
+    for col, column in enumerate(layout.COLUMNS):
+        if column.prompt:
+            ws.data_validation(first, col, last, col, {
+                "validate": "any", "input_title": column.label, "input_message": column.prompt,
+            })
 
     ws.freeze_panes(layout.HEADER_ROW, 0)
     ws.protect("", {
@@ -487,35 +463,52 @@ def _return_sheet(
 
 
 def _return_row(
-    ws: Any, formats: Mapping[str, Any], period: Period, ind: Indicator, row: int, q: int
-) -> None:
-    ws.write_string(row, 0, ind.id, formats["ref"])
-    ws.write_string(row, 1, ind.name, formats["ref_wrap"])
-    ws.write_string(row, 2, _unit_text(ind), formats["ref_wrap"])
-    ws.write_string(row, 3, ind.polarity_text, formats["ref"])
-    percent = ind.unit == "percent"
-    target = ind.target(q)
-    due = ind.is_due(q)
-    if not due:
-        ws.write_string(row, 4, layout.NOT_DUE_TEXT, formats["ref"])
-    elif ind.data_only:
-        ws.write_string(row, 4, _DATA_ONLY_TEXT, formats["ref"])
-    elif target is None:
-        ws.write_blank(row, 4, None, formats["ref"])
-    elif percent:
-        ws.write_number(row, 4, target / 100, formats["ref_percent"])
-    else:
-        style = "ref_whole" if float(target).is_integer() else "ref_decimal"
-        ws.write_number(row, 4, target, formats[style])
+    ws: Any, formats: Mapping[str, Any], period: Period, ind: Indicator, row: int
+) -> int:
+    """Write one indicator's row of the Return sheet; return the lines its wrapped text needs."""
+    lines = 1
+    for col, column in enumerate(layout.COLUMNS):
+        value, fmt = _return_cell(column, period, ind)
+        if value is None:
+            ws.write_blank(row, col, None, formats[fmt])
+        elif isinstance(value, str):
+            ws.write_string(row, col, value, formats[fmt])
+            if _FORMATS[fmt].get("text_wrap"):
+                lines = max(lines, _TEXT_FIT.lines(value, column.width))
+        else:
+            ws.write_number(row, col, value, formats[fmt])
+        if column.label == layout.ACTUAL and ind.is_due(period.quarter):
+            target = ind.target(period.quarter)
+            ws.data_validation(row, col, row, col, _actual_validation(period, ind, target))
+    return lines
 
-    if not due:
+
+def _return_cell(column: layout.ReturnColumn, period: Period, ind: Indicator) -> tuple[Any, str]:
+    """The value (None: blank) and format of one Return cell."""
+    q = period.quarter
+    due = ind.is_due(q)
+    percent = ind.unit == "percent"
+    if column.field is not None:
+        return getattr(ind, column.field), column.fmt
+    if column.label == layout.UNIT:
+        return _unit_text(ind), column.fmt
+    if column.label == layout.TARGET:
+        target = ind.target(q)
+        if not due:
+            return layout.NOT_DUE_TEXT, "ref"
+        if ind.data_only:
+            return _DATA_ONLY_TEXT, "ref"
+        if target is None:
+            return None, "ref"
+        if percent:
+            return target / 100, "ref_percent"
+        return target, "ref_whole" if float(target).is_integer() else "ref_decimal"
+    if column.label == layout.ACTUAL:
         # Nothing to type this quarter: the Actual cell stays locked and grey.
-        ws.write_blank(row, 5, None, formats["ref"])
-    else:
-        ws.write_blank(row, 5, None, formats["input_percent" if percent else "input_number"])
-        ws.data_validation(row, 5, row, 5, _actual_validation(period, ind, target))
-    ws.write_blank(row, 6, None, formats["input_text"])
-    ws.write_blank(row, 7, None, formats["input_text"])
+        if not due:
+            return None, "ref"
+        return None, "input_percent" if percent else column.fmt
+    return None, column.fmt  # an input column: left blank for the owner
 
 
 def _actual_validation(period: Period, ind: Indicator, target: float | None) -> dict[str, Any]:
@@ -586,8 +579,7 @@ def _print_setup(ws: Any, fw: Framework, period: Period, owner: Owner) -> None:
     ws.set_margins(left=0.5, right=0.5, top=0.6, bottom=0.6)
 
     def plain(text: str) -> str:
-        # '&' starts a header/footer code; '&&' prints an ampersand.
-        return _cut(text, 80).replace("&", "&&")
+        return footer_text(_cut(text, 80))
 
     ws.set_footer(f"&L{plain(owner.name)}, {period.label}&CPage &P of &N&R{plain(fw.council)}")
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from rbwm_pmf.model.rating import plain_number
+from rbwm_pmf.model.values import plain_number
 from rbwm_pmf.validation.rules import RULES
 
 ISSUE_FIELDS = (

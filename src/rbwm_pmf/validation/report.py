@@ -11,21 +11,19 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from rbwm_pmf.reading.files import SkippedFile
-from rbwm_pmf.template import spec as layout
-
-from .records import FIELD_LABELS, ROW_COLUMNS, Columns, ReadBatch, RowRecord
-
-if TYPE_CHECKING:
-    from .schema import Failure
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.rating import format_value
+from rbwm_pmf.reading.files import SkippedFile
 from rbwm_pmf.reading.returns import ReturnFile
 from rbwm_pmf.reading.xlsx import col_letter
+from rbwm_pmf.template import spec as layout
+from rbwm_pmf.validation.issues import ISSUE_FIELDS, Issue, make_issue
+from rbwm_pmf.validation.records import FIELD_LABELS, ROW_COLUMNS, Columns, ReadBatch, RowRecord
+from rbwm_pmf.validation.rules import ERROR, RULES
 
-from .issues import ISSUE_FIELDS, Issue, make_issue
-from .rules import ERROR, RULES
+if TYPE_CHECKING:
+    from rbwm_pmf.validation.schema import Failure
 
 _RULE_ORDER = {code: n for n, code in enumerate(RULES)}
 
@@ -250,7 +248,7 @@ def _rows_frame(columns: Columns, kept: list[tuple[int, int]], fw: Framework) ->
 
 
 def _check_rows(frame: pd.DataFrame, fw: Framework, letters: dict[str, dict[str, str]]) -> list[Issue]:
-    from .schema import run_schema
+    from rbwm_pmf.validation.schema import run_schema
 
     failures = run_schema("return", frame)
     issues: dict[tuple[str, str], Issue] = {}

@@ -13,11 +13,10 @@ from rbwm_pmf.model.periods import Period
 from rbwm_pmf.reading.files import collect_paths
 from rbwm_pmf.reading.pool import gc_paused
 from rbwm_pmf.register.load import load_framework
-
-from .records import read_all
+from rbwm_pmf.validation.records import read_all
 
 if TYPE_CHECKING:
-    from .report import ValidationReport
+    from rbwm_pmf.validation.report import ValidationReport
 
 
 def validate(
@@ -43,7 +42,7 @@ def validate(
         # The row checks need pandas and pandera (most of a second to import): import them
         # while the workers read.
         returns = read_all(files, fw, progress, jobs, meanwhile=_import_checks)
-        from .report import check_returns
+        from rbwm_pmf.validation.report import check_returns
 
         return check_returns(returns, fw, wanted, allowed, skipped, newest_wins)
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rbwm_pmf.model.rating import format_value, plain_number
+from rbwm_pmf.model.rating import format_value
+from rbwm_pmf.model.values import plain_number
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.rules.frame import blank, number
 from rbwm_pmf.validation.rules.rule import ERROR, WARNING, row_rule, rule

@@ -1,0 +1,36 @@
+"""The owners' feedback copies: the Issues sheet's table follows its column declarations."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from openpyxl import load_workbook
+
+from rbwm_pmf.output.feedback import ISSUE_COLUMNS, ISSUES_SHEET, write_feedback
+from rbwm_pmf.validation.run import validate
+
+MISTAKES = Path(__file__).resolve().parents[1] / "sample_workbooks" / "with_mistakes"
+TEXT_IN_ACTUAL = MISTAKES / "2017-18-Q2-ASC-text-in-actual.xlsx"
+
+
+def test_issues_sheet_headers_and_widths(tmp_path: Path) -> None:
+    """Row 4 of the Issues sheet holds exactly the declared headers, in bold, each column has its
+    declared width, and row 5 is the return's one problem, every cell text."""
+    report = validate(TEXT_IN_ACTUAL)
+    [written] = write_feedback(report, tmp_path)
+    ws = load_workbook(written)[ISSUES_SHEET]
+    assert [c.header for c in ISSUE_COLUMNS] == [
+        "Cell", "Severity", "Code", "Indicator ID", "Column", "Value as typed", "Problem",
+        "How to fix"]
+    header = [ws.cell(4, n).value for n in range(1, len(ISSUE_COLUMNS) + 2)]
+    assert header == [c.header for c in ISSUE_COLUMNS] + [None]
+    assert all(ws.cell(4, n).font.b for n in range(1, len(ISSUE_COLUMNS) + 1))
+    widths = [ws.column_dimensions[letter].width for letter in "ABCDEFGH"]
+    assert widths == [c.width for c in ISSUE_COLUMNS] == [14, 9, 26, 11, 18, 22, 60, 60]
+    [issue] = report.records
+    row = [ws.cell(5, n).value for n in range(1, len(ISSUE_COLUMNS) + 1)]
+    assert row == ["Return!F9", "error", "actual-not-a-number", issue.indicator_id, "Actual",
+                   "n/a", issue.message, issue.hint]
+    link = ws.cell(5, 1).hyperlink
+    assert link is not None and link.target == "#'Return'!F9"
+    assert ws.print_title_rows == "$4:$4" and ws.freeze_panes == "A5"
