@@ -1,5 +1,5 @@
 """`python -m rbwm_pmf` runs the command line."""
 
-from .cli import main
+from rbwm_pmf.cli import main
 
 main()

@@ -8,11 +8,10 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from rbwm_pmf.model.periods import Period
+from rbwm_pmf.reading.cells import text_of
 from rbwm_pmf.reading.xlsx import DEFAULT_LIMITS, Cell, Limits, Sheet, Workbook, XlsxOpenError, col_letter
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.issues import Issue, make_issue
-
-from .cells import text_of
 
 HEADER_SEARCH_ROWS = 50
 # A row belongs to the table when any of these cells holds something.
