@@ -3,8 +3,6 @@ a comment on each, and an Issues sheet linking to every problem. The original is
 
 from __future__ import annotations
 
-import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -16,6 +14,7 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
+from rbwm_pmf.output.files import write_replacing
 from rbwm_pmf.output.sheets import Column
 from rbwm_pmf.reading.files import FEEDBACK_SUFFIX
 from rbwm_pmf.validation.issues import Issue
@@ -71,7 +70,7 @@ def write_feedback(report: ValidationReport, out_dir: str | Path) -> list[Path]:
             assert ws is not None
             wb.remove(ws)
         _issues_sheet(wb, outcome.path, issues)
-        _save(wb, target)
+        write_replacing(target, wb.save)
         written.append(target)
     return written
 
@@ -144,12 +143,3 @@ def _write_table(ws: Worksheet, columns: Sequence[Column[Issue]], records: Seque
             ws.column_dimensions[get_column_letter(col)].width = column.width
 
 
-def _save(wb: Workbook, target: Path) -> None:
-    fd, tmp = tempfile.mkstemp(dir=target.parent, suffix=".xlsx")
-    os.close(fd)
-    try:
-        wb.save(tmp)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise

@@ -10,10 +10,8 @@ lines above tables and the charts."""
 from __future__ import annotations
 
 import datetime as dt
-import errno
 import os
 import shutil
-import tempfile
 import zipfile
 from collections.abc import Iterator, Sequence
 from pathlib import Path
@@ -39,6 +37,7 @@ from rbwm_pmf.model.status import (
 )
 from rbwm_pmf.model.summary import TOTAL
 from rbwm_pmf.model.values import is_missing
+from rbwm_pmf.output.files import os_problem, temp_folder_beside, write_replacing
 from rbwm_pmf.output.sheets import (
     EXCEL_CELL_LIMIT,
     FONT,
@@ -112,10 +111,7 @@ def write_workbook(
     # Rows are written in order and streamed to disk (constant_memory), so memory does not grow
     # with the number of indicators. The draft and XlsxWriter's row files go in a hidden folder
     # beside the output, removed afterwards; the output appears only when it is complete.
-    try:
-        work = Path(tempfile.mkdtemp(dir=out.parent, prefix=f".{out.stem}."))
-    except OSError as exc:
-        raise OutputError(_os_problem(out, exc)) from exc
+    work = temp_folder_beside(out)
     draft = work / "draft.xlsx"
     try:
         wb = xlsxwriter.Workbook(str(draft), {
@@ -130,11 +126,12 @@ def write_workbook(
             _Report(wb, result, date, doc_title).write()
             wb.close()
         except OSError as exc:
-            raise OutputError(_os_problem(out, exc)) from exc
+            raise OutputError(os_problem(out, exc)) from exc
         except xlsxwriter.exceptions.FileCreateError as exc:
             cause = exc.args[0] if exc.args and isinstance(exc.args[0], OSError) else OSError(str(exc))
-            raise OutputError(_os_problem(out, cause)) from exc
-        _save_with_language(draft, out)
+            raise OutputError(os_problem(out, cause)) from exc
+        # XlsxWriter has no document language: the copy adds it.
+        write_replacing(out, lambda stream: _copy_with_language(draft, stream))
     finally:
         shutil.rmtree(work, ignore_errors=True)
     return out
@@ -166,50 +163,6 @@ def _same_file(a: Path, b: Path) -> bool:
         return os.path.samefile(a, b)
     except OSError:
         return False
-
-
-def _temp_beside(path: Path, suffix: str) -> tuple[int, Path]:
-    """A new hidden file in `path`'s folder (so a rename over `path` is atomic), open."""
-    try:
-        handle, temp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.",
-                                        suffix=f"{suffix}.xlsx")
-    except OSError as exc:
-        raise OutputError(_os_problem(path, exc)) from exc
-    return handle, Path(temp)
-
-
-def _save_with_language(draft: Path, path: Path) -> None:
-    """Copy the draft to a hidden file with the document language added, then rename it over
-    `path`: a failed or killed run leaves any earlier file at `path` as it was."""
-    # mkstemp makes the file readable by its owner only; keep the old file's permissions, or
-    # give the usual ones for a new file.
-    handle, temp = _temp_beside(path, "")
-    try:
-        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
-        with os.fdopen(handle, "wb") as stream:
-            _copy_with_language(draft, stream)
-            stream.flush()
-            os.fsync(stream.fileno())
-        os.chmod(temp, mode)
-        os.replace(temp, path)
-    except OSError as exc:
-        temp.unlink(missing_ok=True)
-        raise OutputError(_os_problem(path, exc)) from exc
-    except BaseException:
-        temp.unlink(missing_ok=True)
-        raise
-
-
-def _os_problem(path: Path, exc: OSError) -> str:
-    """A sentence for an operating-system error while writing; any earlier file is kept."""
-    why = {
-        errno.ENOSPC: "there is not enough disk space",
-        errno.EDQUOT: "the disk quota is full",
-        errno.EACCES: "permission was denied",
-        errno.EPERM: "permission was denied",
-        errno.EROFS: "the disk is read-only",
-    }.get(exc.errno or 0, exc.strerror or str(exc))
-    return f"Cannot write {path}: {why}. Nothing was changed at that path."
 
 
 def _copy_with_language(draft: Path, stream: BinaryIO) -> None:

@@ -1,1 +1,1 @@
-"""The framework register: loading it from YAML or Excel, checking it, caching it, and its Excel form."""
+"""The framework register: loading it from YAML or Excel, checking it and caching a checked one."""

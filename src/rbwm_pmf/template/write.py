@@ -4,9 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import os
 import re
-import uuid
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -26,6 +24,7 @@ from rbwm_pmf.model.framework import (
     Owner,
 )
 from rbwm_pmf.model.periods import Period, date_text
+from rbwm_pmf.output.files import write_replacing
 from rbwm_pmf.output.sheets import Column
 from rbwm_pmf.output.text import CALIBRI_11, footer_text
 from rbwm_pmf.register.load import load_framework
@@ -209,16 +208,7 @@ def _save(path: Path, build: Callable[[Any], None]) -> Path:
     wb = xlsxwriter.Workbook(buffer, _WORKBOOK_OPTIONS)
     build(wb)
     wb.close()
-    # A hidden name, so a folder scan that meets it before the rename skips it.
-    tmp = path.with_name(f".{path.name}.{uuid.uuid4().hex[:12]}.tmp")
-    try:
-        with tmp.open("xb") as fh:
-            fh.write(buffer.getvalue())
-        os.replace(tmp, path)
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise OutputError(f"Cannot write {path}: {exc.strerror or exc}") from exc
-    return path
+    return write_replacing(path, lambda stream: stream.write(buffer.getvalue()))
 
 
 def _generated(value: dt.datetime | None) -> dt.datetime:

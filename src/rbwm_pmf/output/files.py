@@ -1,0 +1,66 @@
+"""Writing an output file safely: under a hidden temporary name beside it, then renamed over it,
+so a failed or killed run leaves any earlier file as it was and nothing partial behind."""
+
+from __future__ import annotations
+
+import errno
+import os
+import tempfile
+from collections.abc import Callable
+from pathlib import Path
+from typing import BinaryIO
+
+from rbwm_pmf.errors import OutputError
+
+_WHY = {
+    errno.ENOSPC: "there is not enough disk space",
+    errno.EDQUOT: "the disk quota is full",
+    errno.EACCES: "permission was denied",
+    errno.EPERM: "permission was denied",
+    errno.EROFS: "the disk is read-only",
+}
+
+
+def os_problem(path: Path, exc: OSError) -> str:
+    """A sentence for an operating-system error while writing `path`; any earlier file is kept."""
+    why = _WHY.get(exc.errno or 0, exc.strerror or str(exc))
+    return f"Cannot write {path}: {why}. Nothing was changed at that path."
+
+
+def temp_folder_beside(path: Path) -> Path:
+    """A new hidden folder beside `path`, for a writer's own temporary files."""
+    try:
+        return Path(tempfile.mkdtemp(dir=path.parent, prefix=f".{path.stem}."))
+    except OSError as exc:
+        raise OutputError(os_problem(path, exc)) from exc
+
+
+def write_replacing(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """Call `write` with a new hidden file beside `path`, then rename it over `path`.
+
+    Any operating-system error becomes an OutputError saying why, with the temporary file
+    removed; an earlier file at `path` keeps its bytes and its permissions.
+    """
+    try:
+        # A hidden name, so that a folder scan meeting it before the rename skips it.
+        handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
+    except OSError as exc:
+        raise OutputError(os_problem(path, exc)) from exc
+    temp = Path(name)
+    try:
+        # mkstemp makes the file readable by its owner only: keep the old file's permissions,
+        # or give a new file the usual ones, so a shared folder's readers can open it.
+        mode = path.stat().st_mode & 0o777 if path.exists() else 0o644
+        with os.fdopen(handle, "wb") as stream:
+            write(stream)
+            stream.flush()
+            os.fsync(stream.fileno())
+        os.chmod(temp, mode)
+        os.replace(temp, path)
+    except OSError as exc:
+        temp.unlink(missing_ok=True)
+        raise OutputError(os_problem(path, exc)) from exc
+    except BaseException:
+        temp.unlink(missing_ok=True)
+        raise
+    return path
