@@ -161,13 +161,14 @@ def test_appendix1_has_every_indicator_and_quarter(book: Any, result: Consolidat
     assert header[:8] == ["Priority", "ID", "Indicator", "Owner", "Unit", "Good performance is",
                           "Q1 actual", "Q2 actual"]
     assert header[8:] == ["Target (Q2)", "RAG status (Q2)", "Reason", "Direction of travel",
-                          "Measure", "Source"]
+                          "Measure", "Frequency", "Source"]
     assert [r[1] for r in rows] == [i.id for i in result.framework.indicators]
     by_id = {r[1]: r for r in rows}
     assert by_id["1.1"][6:10] == [92.1, 93.4, 90, "Green"]  # percentages in points
     assert by_id["1.2"][6] == "Not due"  # half-yearly: nothing due at Q1
     assert by_id["1.4"][10] == "82.9% vs target 85%: 2.5% short, within 5% tolerance"
     assert {r[11] for r in rows} <= {"↑ Improving", "↓ Declining", "→ No change", "Not comparable"}
+    assert (by_id["1.1"][13], by_id["1.2"][13]) == ("Quarterly", "Half-yearly")  # why 1.2 is not due
 
 
 def test_appendix1_columns_are_declared_once(result: ConsolidationResult, tmp_path: Path,
@@ -188,7 +189,7 @@ def test_appendix1_columns_are_declared_once(result: ConsolidationResult, tmp_pa
     assert header == [c.header for c in declared["Appendix1"]] == [
         "Priority", "ID", "Indicator", "Owner", "Unit", "Good performance is", "Q1 actual",
         "Q2 actual", "Target (Q2)", "RAG status (Q2)", "Reason", "Direction of travel", "Measure",
-        "Source"]
+        "Frequency", "Source"]
     widths = [next(d.width for d in ws.column_dimensions.values() if d.min <= n <= d.max)
               for n in range(1, len(header) + 1)]
     assert widths == [pytest.approx(c.width, abs=0.72)  # XlsxWriter adds Excel's padding

@@ -474,6 +474,7 @@ class _Report:
             Column("Reason", 30, "reason", "wrap"),
             Column("Direction of travel", 12, _direction, "wrap"),
             Column("Measure", 12, "measure_type", "wrap"),
+            Column("Frequency", 11, lambda r: r.frequency.capitalize(), "wrap"),
             Column("Source", 28, self._source, "wrap"),
         ]
         s = self.book.sheet("Appendix 1", f"Appendix 1: full schedule of indicators, {p.label}",
