@@ -56,6 +56,8 @@ def _error_value(column: pd.Series) -> pd.Series:
     return column.isin(list(ERROR_VALUE_HINTS))
 
 
+# The rule below is shown whole in docs/code-layout.md, as an example of a rule.
+# --8<-- [start:commentary-error-value]
 @row_rule(
     "commentary-error-value", ERROR, field="commentary",
     title="Excel error value in Commentary",
@@ -65,6 +67,7 @@ def _error_value(column: pd.Series) -> pd.Series:
 )
 def COMMENTARY_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
     return ~_error_value(rows["commentary"])
+# --8<-- [end:commentary-error-value]
 
 
 @row_rule(
