@@ -171,7 +171,7 @@ def _read_table(sheet: Sheet, result: ReturnFile) -> None:
             detail=f"no header row was found in the first {HEADER_SEARCH_ROWS} rows"))
         return
     result.header_row, result.columns = best_row, best
-    missing = [h for h in layout.REQUIRED_HEADERS if h not in best]
+    missing = [h for h in layout.HEADERS if h not in best]
     for label in missing:
         result.issues.append(make_issue(
             "header-missing", name, sheet=sheet.name, cell=f"{best_row}:{best_row}", column=label,

@@ -51,14 +51,7 @@ COLUMNS: tuple[ReturnColumn, ...] = (
     ReturnColumn(MITIGATION, 45, False, "input_text",
                  prompt="Required when short of target: what you are doing about it, and by when."),
 )
-HEADERS = tuple(c.label for c in COLUMNS)
-REQUIRED_HEADERS = HEADERS
-INPUT_HEADERS = tuple(c.label for c in COLUMNS if not c.locked)
-
-
-def column_index(label: str) -> int:
-    """The 0-based position of the column `label` in the template."""
-    return HEADERS.index(label)
+HEADERS = tuple(c.label for c in COLUMNS)  # every one must be found in a return
 
 # Where the template puts things (1-based rows). Owners may insert rows above the table, so the
 # reader searches for the header row instead of trusting this.
