@@ -5,6 +5,10 @@ committed. Each generator writes one file (or a few) and returns its path. The b
 and hostile returns is Adult Social Care's Q2 sample return (five indicators: 1.3, 1.4 and 2.2 are
 Amber, 1.5 and 1.7 Green); the good returns put beside each one are Library and Resident Services
 (2.3) and Waste and Environmental Services (4.3), so no indicator is given twice.
+
+Each file is as small as the point it makes allows: the attacks go past the reader's limits
+(rbwm_pmf.reading.xlsx.DEFAULT_LIMITS) by a clear margin, not by orders of magnitude, so they
+are quick to make.
 """
 
 from __future__ import annotations
@@ -23,9 +27,9 @@ from msoffcrypto.format.ooxml import OOXMLFile
 from openpyxl import load_workbook
 from openpyxl.utils import get_column_letter
 
+from rbwm_pmf.reading.xlsx import DEFAULT_LIMITS
 from rbwm_pmf.template import spec as layout
-
-from .kit import SAMPLES, fill, header_columns, row_of, soffice, templates
+from tests.kit import SAMPLES, convert, fill, header_columns, row_of, templates
 
 PERIOD = "2017-18-Q2"
 Q2 = SAMPLES / "returns" / PERIOD
@@ -127,11 +131,13 @@ def _with_shared_strings(src: Path, out: Path, sst: bytes) -> Path:
 
 # -- archive and XML attacks ------------------------------------------------------------------
 
-def zip_bomb(out: Path, unzipped: int = 1200 * MiB) -> Path:
+def zip_bomb(out: Path, unzipped: int = 10 * DEFAULT_LIMITS.max_part_bytes) -> Path:
     """The Return sheet of a real return with `unzipped` bytes of spaces inside sheetData.
 
-    Deflate at level 9 packs a run of spaces about a thousand to one, so the file is about 1 MB
-    while its sheet unzips to more than a gigabyte. The part is streamed in 1 MiB chunks."""
+    Deflate at level 9 packs a run of spaces about a thousand to one, so the file is well under
+    a megabyte while its sheet unzips to 640 MiB: ten times the reader's limit for a part, and
+    more than the 500 MB the attack tests allow a whole run. The part is streamed in 1 MiB
+    chunks."""
     src = base()
     part = sheet_part(src, layout.RETURN_SHEET)
     head, sep, tail = read_part(src, part).partition(b"<sheetData>")
@@ -169,10 +175,11 @@ def lying_zip_bomb(out: Path, bomb: Path, declared: int = 10_000) -> Path:
     return out
 
 
-def dense_cells(out: Path, rows: int = 100) -> Path:
-    """`rows` rows under the table, each with a number in every column from I to XFD: 1.6
-    million cells in a file of about 4 MB whose sheet unzips to about 42 MB, within the
-    archive limits (under 64 MB and compressed only about 10 to 1)."""
+def dense_cells(out: Path, rows: int = 25) -> Path:
+    """`rows` rows under the table, each with a number in every column from I to XFD: 409,400
+    cells (twice the reader's limit of 200,000 for a sheet) in a file of about 1 MB whose sheet
+    unzips to about 10 MB, within the archive limits (under 64 MB and compressed only about 10
+    to 1)."""
     src = base()
     part = sheet_part(src, layout.RETURN_SHEET)
     head, sep, tail = read_part(src, part).partition(b"</sheetData>")
@@ -215,8 +222,9 @@ def external_entity(out: Path, target: str = "file:///etc/passwd") -> Path:
     return _with_shared_strings(base(), out, sst.encode())
 
 
-def many_sheets(out: Path, count: int = 5000) -> Path:
-    """A real return with `count` extra tiny sheets, each its own part, registered properly."""
+def many_sheets(out: Path, count: int = DEFAULT_LIMITS.max_parts + 500) -> Path:
+    """A real return with `count` extra tiny sheets, each its own part, registered properly
+    (by default 500 parts more than the reader takes)."""
     src = base()
     empty = f'<worksheet xmlns="{NS_MAIN}"><sheetData/></worksheet>'.encode()
     sheets = "".join(f'<sheet name="Extra {n}" sheetId="{100 + n}" r:id="rIdX{n}"/>'
@@ -237,9 +245,10 @@ def many_sheets(out: Path, count: int = 5000) -> Path:
     return rebuild(src, out, replace=replace, add=add)
 
 
-def styled_rows(out: Path, count: int = 1_000_000) -> Path:
+def styled_rows(out: Path, count: int = 2 * DEFAULT_LIMITS.max_rows) -> Path:
     """The Return sheet with `count` empty rows after the table, each styled (as when a whole
-    block of rows is formatted), and a dimension that reaches the last of them."""
+    block of rows is formatted), and a dimension that reaches the last of them (by default
+    twice the rows the reader reads in a sheet)."""
     src = base()
     part = sheet_part(src, layout.RETURN_SHEET)
     xml = read_part(src, part)
@@ -371,13 +380,9 @@ def vba_added(out: Path) -> Path:
                                      b"\x00" * 504})
 
 
-def converted(fmt: str, out_dir: Path, work: Path, src: Path | None = None) -> Path:
+def converted(fmt: str, out_dir: Path, src: Path | None = None) -> Path:
     """The return saved by LibreOffice as `fmt` (xls, ods, xlsx) into `out_dir`."""
-    src = src or base()
-    out_dir.mkdir(parents=True, exist_ok=True)
-    soffice("--convert-to", fmt, "--outdir", str(out_dir), str(src), cwd=work)
-    out = out_dir / f"{src.stem}.{fmt}"
-    assert out.exists(), f"LibreOffice did not write {out}"
+    (out,) = convert([src or base()], fmt, out_dir)
     return out
 
 

@@ -2,18 +2,24 @@
 
 from __future__ import annotations
 
+import atexit
 import datetime as dt
+import json
+import os
 import shutil
 import subprocess
-import uuid
+import tempfile
+import time
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
+import pytest
 from openpyxl import load_workbook
 
 from rbwm_pmf.register.load import load_framework
-from rbwm_pmf.template.write import make_templates
 from rbwm_pmf.template import spec as layout
+from rbwm_pmf.template.write import make_templates
 
 GENERATED = dt.datetime(2017, 10, 2, 9, 0, 0)
 
@@ -79,13 +85,95 @@ def fill(path: Path, values: dict[str, tuple[Any, str, str]], out: Path | None =
     return target
 
 
-def soffice(*args: str, cwd: Path) -> None:
-    """Run LibreOffice headless with a private profile; fail clearly if it is missing."""
-    exe = shutil.which("soffice")
-    assert exe, "LibreOffice (soffice) is required for this test; .ci/run installs it."
-    profile = Path("/tmp") / f"lo-profile-{uuid.uuid4().hex}"
+# -- files made once per run ----------------------------------------------------------------------
+
+def made_once(factory: pytest.TempPathFactory, name: str,
+              build: Callable[[Path], dict[str, Path]]) -> dict[str, Path]:
+    """The files `build(folder)` writes (a dict of paths in `folder`), made once per test run.
+
+    Under pytest-xdist the first worker to ask makes them, in a folder all workers of the run
+    share, and the others wait for it: each worker has its own temporary folder, so nothing is
+    written twice or by two workers at once."""
+    if os.environ.get("PYTEST_XDIST_WORKER") is None:
+        return build(factory.mktemp(name))
+    root = factory.getbasetemp().parent / name
+    manifest = root / "manifest.json"
     try:
-        subprocess.run([exe, f"-env:UserInstallation=file://{profile}", "--headless", *args],
-                       cwd=cwd, check=True, capture_output=True, timeout=240)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+        root.mkdir()  # atomic: the one worker that creates the folder makes the files
+    except FileExistsError:
+        waited = 0.0
+        while not manifest.exists():
+            assert waited < 600, f"another worker has not made {name} in 10 minutes"
+            time.sleep(0.2)
+            waited += 0.2
+        made = json.loads(manifest.read_text("utf-8"))
+        assert "error" not in made, f"another worker failed to make {name}: {made['error']}"
+        return {key: root / rel for key, rel in made["files"].items()}
+    try:
+        files = build(root)
+    except BaseException as exc:
+        _write_atomic(manifest, {"error": repr(exc)})
+        raise
+    _write_atomic(manifest, {"files": {key: str(path.relative_to(root)) for key, path in files.items()}})
+    return files
+
+
+def _write_atomic(path: Path, data: dict[str, Any]) -> None:
+    tmp = path.with_suffix(".tmp")
+    tmp.write_text(json.dumps(data), "utf-8")
+    tmp.replace(path)
+
+
+# -- LibreOffice ----------------------------------------------------------------------------------
+
+SOFFICE_MISSING = ("LibreOffice's soffice is not on the PATH: "
+                   "apt-get install libreoffice-calc-nogui poppler-utils")
+_profiles: dict[int, Path] = {}
+
+
+def in_ci() -> bool:
+    """True in CI (CI=true), where every test must run: nothing is skipped for a missing tool."""
+    return os.environ.get("CI") == "true"
+
+
+def require_soffice(*also: str) -> str:
+    """The path of LibreOffice's soffice (and check `also`, e.g. "pdftoppm", are there too).
+
+    Without them the calling test is skipped, saying how to install them; in CI (CI=true) it
+    fails instead, so a CI machine without LibreOffice cannot pass by skipping."""
+    missing = [tool for tool in ("soffice", *also) if shutil.which(tool) is None]
+    if missing:
+        if in_ci():
+            pytest.fail(f"CI=true and {', '.join(missing)} missing. {SOFFICE_MISSING}", pytrace=False)
+        pytest.skip(SOFFICE_MISSING)
+    return str(shutil.which("soffice"))
+
+
+def _profile() -> Path:
+    """This process's LibreOffice profile: made on first use, kept for the next calls (starting
+    with a new profile costs seconds), removed at exit. Each pytest-xdist worker is a process of
+    its own, so workers never share a profile (LibreOffice would hand the job to the other's
+    running instance)."""
+    pid = os.getpid()
+    if pid not in _profiles:
+        _profiles[pid] = Path(tempfile.mkdtemp(prefix="rbwm-pmf-lo-profile-"))
+        atexit.register(shutil.rmtree, _profiles[pid], ignore_errors=True)
+    return _profiles[pid]
+
+
+def soffice(*args: str, cwd: Path) -> None:
+    """Run LibreOffice headless with this process's private profile (see `require_soffice` for
+    what happens when it is missing)."""
+    exe = require_soffice()
+    subprocess.run([exe, f"-env:UserInstallation={_profile().as_uri()}", "--headless", *args],
+                   cwd=cwd, check=True, capture_output=True, timeout=240)
+
+
+def convert(files: Sequence[Path], fmt: str, out_dir: Path) -> list[Path]:
+    """Save `files` as `fmt` (xls, ods, xlsx, pdf...) into `out_dir` with one LibreOffice call."""
+    out_dir.mkdir(parents=True, exist_ok=True)
+    soffice("--convert-to", fmt, "--outdir", str(out_dir), *map(str, files), cwd=out_dir)
+    out = [out_dir / f"{Path(f).stem}.{fmt.split(':')[0]}" for f in files]
+    for path in out:
+        assert path.exists(), f"LibreOffice did not write {path}"
+    return out

@@ -11,8 +11,7 @@ import sys
 from pathlib import Path
 
 from rbwm_pmf.consolidation.merge import consolidate
-
-from .kit import REPORT_SENTENCE, SAMPLES
+from tests.kit import REPORT_SENTENCE, SAMPLES
 
 
 def run_cli(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess[str]:
@@ -142,10 +141,12 @@ def test_jobs_2_and_jobs_1_give_identical_reports(tmp_path: Path) -> None:
 
 
 def test_reading_a_batch_does_not_wait_for_pandas() -> None:
-    """Finding, reading and reducing returns (`rbwm_pmf.batch`) imports neither pandas nor
-    pandera, so worker processes start reading while the main process imports them; nor do
-    `--help` and `template`."""
-    code = ("import sys, rbwm_pmf.batch, rbwm_pmf.cli, rbwm_pmf.template; "
+    """Finding, reading and reducing returns (`rbwm_pmf.reading` and
+    `rbwm_pmf.validation.records`) imports neither pandas nor pandera, so worker processes start
+    reading while the main process imports them; nor do `--help` and `template`."""
+    modules = ["rbwm_pmf.reading.files", "rbwm_pmf.reading.pool", "rbwm_pmf.reading.returns",
+               "rbwm_pmf.validation.records", "rbwm_pmf.cli", "rbwm_pmf.template.write"]
+    code = (f"import sys, {', '.join(modules)}; "
             "print(sorted(m for m in ('pandas', 'pandera') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"

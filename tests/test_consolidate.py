@@ -16,8 +16,7 @@ from hypothesis import strategies as st
 
 from rbwm_pmf.consolidation.merge import consolidate
 from rbwm_pmf.register.load import load_framework
-
-from .kit import REPORT_SENTENCE, REPORT_TABLE_1, SAMPLES, fill, soffice, templates
+from tests.kit import REPORT_SENTENCE, REPORT_TABLE_1, SAMPLES, fill, soffice, templates
 
 
 @pytest.fixture(scope="module")

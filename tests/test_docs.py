@@ -222,15 +222,24 @@ def test_example_runs(example: Path, tmp_path: Path) -> None:
 
 
 def test_python_and_yaml_in_the_docs_are_tested_files() -> None:
-    """Every Python or YAML block of the hand-written pages includes a file from docs/examples
-    (so it runs in the tests), and every example file is shown on some page."""
+    """Every Python or YAML block of the hand-written pages includes a file: a whole file from
+    docs/examples (so it runs in the tests) or a marked section of the package's source (so it
+    is the code that runs); and every example file is shown on some page."""
     included = set()
     for page in [*PAGES, REPO / "README.md"]:
         for fence in fences(page.read_text("utf-8")):
             if fence.lang in ("python", "py", "yaml", "yml"):
-                assert fence.snippet, f"{page.name}:{fence.line}: code not from docs/examples"
-                assert (REPO / fence.snippet).is_file(), f"{page.name}:{fence.line}"
-                included.add(Path(fence.snippet).name)
+                where = f"{page.name}:{fence.line}"
+                assert fence.snippet, f"{where}: code not included from a file"
+                path, _, section = fence.snippet.partition(":")
+                assert (REPO / path).is_file(), where
+                if section:
+                    assert path.startswith("src/"), f"{where}: only source files are included in part"
+                    text = (REPO / path).read_text("utf-8")
+                    assert f"--8<-- [start:{section}]" in text and f"--8<-- [end:{section}]" in text, where
+                else:
+                    assert path.startswith("docs/examples/"), f"{where}: code not from docs/examples"
+                    included.add(Path(path).name)
     assert included == {p.name for p in EXAMPLES.iterdir() if p.suffix in (".py", ".yaml")}
 
 
@@ -290,7 +299,7 @@ def test_every_rule_code_is_documented() -> None:
 
 def test_every_register_problem_code_is_documented() -> None:
     """Each code a bad register can give is in the register reference."""
-    source = (REPO / "src" / "rbwm_pmf" / "register.py").read_text("utf-8")
+    source = "\n".join(p.read_text("utf-8") for p in (REPO / "src" / "rbwm_pmf" / "register").glob("*.py"))
     codes = set(REGISTER_MESSAGES) | set(re.findall(r'"(register-[a-z-]+)"', source))
     text = (DOCS / "register-and-template.md").read_text("utf-8")
     for code in sorted(codes):
@@ -419,9 +428,7 @@ def test_every_picture_in_the_docs_exists_and_is_made_by_the_script() -> None:
         assert "](docs/images/" not in text or page.name == "README.md"
 
 
-@pytest.mark.skipif(not (shutil.which("soffice") and shutil.which("pdftoppm")
-                         and shutil.which("pdftotext")),
-                    reason="needs LibreOffice and poppler-utils")
+@pytest.mark.soffice("pdftoppm", "pdftotext")
 def test_render_script_makes_every_picture(tmp_path: Path) -> None:
     """scripts/render_docs_images.py prints the current sample workbooks and finds the page of
     every sheet the docs show."""

@@ -5,7 +5,8 @@ consolidates the folder for 2017-18 Q2 and checks three things: the exact rule c
 outcome) for the hostile file, that the good returns' indicators were rated from the good
 files, and the accounting (every file read or skipped, every row accepted or rejected with an
 error in the log, inputs unchanged). Attack cases run the consolidation in a fresh process and
-also bound its time and peak memory. The output side checks that the consolidated workbook is
+also bound its peak memory; a process that has not finished after a minute is taken to hang.
+Nothing is timed against a speed limit. The output side checks that the consolidated workbook is
 written whole or not at all.
 """
 
@@ -35,13 +36,15 @@ from openpyxl import load_workbook
 
 from rbwm_pmf.consolidation.merge import ConsolidationResult, consolidate
 from rbwm_pmf.errors import OutputError
+from rbwm_pmf.output import files as output_files
 from rbwm_pmf.output import workbook
 from rbwm_pmf.output.workbook import EXCEL_CELL_LIMIT
+from rbwm_pmf.reading.xlsx import DEFAULT_LIMITS
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.issues import Issue
 from rbwm_pmf.validation.report import FileOutcome
-
-from . import hostile as h
+from tests import hostile as h
+from tests.kit import made_once, require_soffice
 
 PERIOD = h.PERIOD
 RATED = {"Green", "Amber", "Red"}
@@ -50,8 +53,8 @@ BASE_STATUS = {"1.3": "Amber", "1.4": "Amber", "1.5": "Green", "1.7": "Green", "
 BASE_ACTUAL = {"1.3": 77.5, "1.4": 82.9, "1.5": 541.0, "1.7": 4.4, "2.2": 92.4}
 
 # Bounds for the attack cases: the whole consolidation of a batch of three files, in a fresh
-# process. Generous for a 2-core machine; a refused file takes well under a second.
-TIME_LIMIT = 5.0  # seconds
+# process. There is no speed limit, only a guard against a hang: a refused file takes well under
+# a second, and a busy machine must not fail a test for being slow.
 MEMORY_LIMIT = 500 * h.MiB  # peak resident memory of the whole process, and Python's own peak
 HANG_LIMIT = 60  # seconds before the child process is taken to hang
 
@@ -112,20 +115,19 @@ _CHILD = textwrap.dedent("""
     import json, pickle, resource, sys, time, tracemalloc
     cap = 3 << 30  # a runaway read fails here instead of exhausting the machine
     resource.setrlimit(resource.RLIMIT_AS, (cap, cap))
-    from rbwm_pmf.consolidation import consolidate
-    folder, warm, out, limit = sys.argv[1], sys.argv[2], sys.argv[3], float(sys.argv[4])
+    from rbwm_pmf import consolidate
+    folder, warm, out = sys.argv[1], sys.argv[2], sys.argv[3]
     consolidate([warm], period="2017-18-Q2")  # imports and caches, outside the measurement
     rss_before = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    # One run measures both peaks; tracemalloc's own bookkeeping counts in the resident
+    # memory, which only makes that bound stricter.
+    tracemalloc.start()
     start = time.perf_counter()
     result = consolidate(folder, period="2017-18-Q2")
-    seconds = time.perf_counter() - start
+    seconds = time.perf_counter() - start  # shown in the test's output, never asserted
+    python_peak = tracemalloc.get_traced_memory()[1]
+    tracemalloc.stop()
     rss_peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    python_peak = None
-    if seconds < limit:  # tracemalloc slows allocation; measure Python's own peak separately
-        tracemalloc.start()
-        consolidate(folder, period="2017-18-Q2")
-        python_peak = tracemalloc.get_traced_memory()[1]
-        tracemalloc.stop()
     with open(out, "wb") as fh:
         pickle.dump(result, fh)
     print(json.dumps({"seconds": seconds, "rss_before": rss_before, "rss_peak": rss_peak,
@@ -134,37 +136,32 @@ _CHILD = textwrap.dedent("""
 
 
 def run_measured(tmp_path: Path, make: Callable[[Path], Any]) -> Batch:
-    """Consolidate a batch in a fresh process, measuring its time and peak memory."""
+    """Consolidate a batch in a fresh process, measuring its peak memory."""
     folder = tmp_path / "returns"
     good, hostile = prepare(folder, make)
     hashes = {p: sha(p) for p in h.all_files(folder)}
     out = tmp_path / "result.pickle"
-    args = [sys.executable, "-c", _CHILD, str(folder), str(h.sample(h.GOOD_OWNERS[0])), str(out),
-            str(TIME_LIMIT)]
-    started = time.perf_counter()
+    args = [sys.executable, "-c", _CHILD, str(folder), str(h.sample(h.GOOD_OWNERS[0])), str(out)]
     try:
         proc = subprocess.run(args, capture_output=True, text=True, timeout=HANG_LIMIT)
     except subprocess.TimeoutExpired:
-        pytest.fail(f"consolidating the batch did not finish in {HANG_LIMIT} s")
-    wall = time.perf_counter() - started
+        pytest.fail(f"consolidating the batch had not finished after {HANG_LIMIT} s: taken to hang")
     assert proc.returncode == 0, proc.stderr[-3000:]
     metrics = json.loads(proc.stdout.strip().splitlines()[-1])
-    metrics["wall"] = wall
     with out.open("rb") as fh:
         result = pickle.load(fh)
     batch = Batch(folder, good, hostile, result, metrics)
     print(f"\n{tmp_path.name}: {metrics['seconds']:.2f} s, peak RSS "
           f"{metrics['rss_peak'] / h.MiB:.0f} MiB (before {metrics['rss_before'] / h.MiB:.0f} MiB), "
-          f"Python peak {(metrics['python_peak'] or 0) / h.MiB:.1f} MiB")
+          f"Python peak {metrics['python_peak'] / h.MiB:.1f} MiB")
     check_batch(batch, hashes)
     return batch
 
 
 def check_bounds(batch: Batch) -> None:
     m = batch.metrics
-    assert m["seconds"] < TIME_LIMIT, f"took {m['seconds']:.1f} s"
     assert m["rss_peak"] < MEMORY_LIMIT, f"peak RSS {m['rss_peak'] / h.MiB:.0f} MiB"
-    assert m["python_peak"] is not None and m["python_peak"] < MEMORY_LIMIT
+    assert m["python_peak"] < MEMORY_LIMIT, f"Python peak {m['python_peak'] / h.MiB:.0f} MiB"
 
 
 def _row_number(cell: str) -> int:
@@ -290,22 +287,30 @@ def cells_with(path: Path, texts: Iterable[str]) -> dict[str, list[Any]]:
 
 # -- fixtures: the big and slow files, made once ------------------------------------------------
 
-@pytest.fixture(scope="module")
-def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
-    """Files that take seconds to make: the zip bombs, a million styled rows, LibreOffice
-    conversions, another period's template."""
-    root = tmp_path_factory.mktemp("made")
-    files = {
+def _make_attacks(root: Path) -> dict[str, Path]:
+    return {
         "zip-bomb": h.zip_bomb(root / "bomb.xlsx"),
         "zip-bomb-lying": h.lying_zip_bomb(root / "lying-bomb.xlsx", root / "bomb.xlsx"),
         "styled-rows": h.styled_rows(root / "styled-rows.xlsx"),
         "dense-cells": h.dense_cells(root / "dense-cells.xlsx"),
         "other-period": h.other_period(root / "asc-q3.xlsx", root / "q3-templates"),
     }
-    lo = root / "lo"
-    for fmt in ("xls", "ods", "xlsx"):
-        files[f"libreoffice-{fmt}"] = h.converted(fmt, lo / fmt, root)
-    return files
+
+
+@pytest.fixture(scope="session")
+def made(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """Files that take a moment to make, made once per run: the zip bombs, rows and cells past
+    the reader's limits, another period's template."""
+    return made_once(tmp_path_factory, "hostile-made", _make_attacks)
+
+
+@pytest.fixture(scope="session")
+def converted(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Path]:
+    """The base return saved by LibreOffice as .xls, .ods and .xlsx, made once per run (skipped
+    without LibreOffice, except in CI)."""
+    require_soffice()
+    return made_once(tmp_path_factory, "hostile-libreoffice", lambda root: {
+        f"libreoffice-{fmt}": h.converted(fmt, root / fmt) for fmt in ("xls", "ods", "xlsx")})
 
 
 def copy_of(made: dict[str, Path], key: str, name: str | None = None) -> Callable[[Path], Path]:
@@ -319,11 +324,13 @@ def copy_of(made: dict[str, Path], key: str, name: str | None = None) -> Callabl
 # -- archive and XML attacks ------------------------------------------------------------------
 
 def test_zip_bomb_is_small_on_disk_and_huge_unzipped(made: dict[str, Path]) -> None:
-    """The bomb really is one: about a megabyte that declares more than a gigabyte."""
+    """The bomb really is one: under a megabyte that unzips to more than the memory bound, ten
+    times the reader's limit for one part."""
     bomb = made["zip-bomb"]
-    assert bomb.stat().st_size < 5 * h.MiB
+    assert bomb.stat().st_size < h.MiB
     with zipfile.ZipFile(bomb) as zf:
-        assert max(i.file_size for i in zf.infolist()) > 1024 * h.MiB
+        unzipped = max(i.file_size for i in zf.infolist())
+    assert unzipped > MEMORY_LIMIT and unzipped >= 10 * DEFAULT_LIMITS.max_part_bytes
 
 
 @pytest.mark.parametrize(
@@ -338,10 +345,10 @@ def test_zip_bomb_is_small_on_disk_and_huge_unzipped(made: dict[str, Path]) -> N
         ("dense-cells", "file-too-large"),
     ],
 )
-def test_attack_is_refused_quickly_in_bounded_memory(case: str, code: str, made: dict[str, Path],
-                                                     tmp_path: Path) -> None:
-    """Each attack is refused with one clear record, in seconds and under 500 MB, and the rest
-    of the batch is consolidated."""
+def test_attack_is_refused_in_bounded_memory(case: str, code: str, made: dict[str, Path],
+                                             tmp_path: Path) -> None:
+    """Each attack is refused with one clear record, under 500 MB, and the rest of the batch is
+    consolidated."""
     makers: dict[str, Callable[[Path], Any]] = {
         "billion-laughs": lambda d: h.billion_laughs(d / "laughs.xlsx"),
         "external-entity": lambda d: h.external_entity(d / "xxe.xlsx"),
@@ -364,9 +371,10 @@ def test_external_entity_content_is_never_read(tmp_path: Path) -> None:
     assert "TOP-SECRET-CONTENT" not in dump
 
 
-def test_far_cell_is_read_quickly(tmp_path: Path) -> None:
+def test_far_cell_is_read_in_bounded_memory(tmp_path: Path) -> None:
     """One stray cell at XFD1048576 (Excel's last cell, a 10 KB file) is outside the table: the
-    return is clean, and reading it takes seconds, not minutes."""
+    return is clean, and reading it does not walk the empty rows and columns before it (no
+    memory for them, and no hang)."""
     batch = run_measured(tmp_path, lambda d: h.far_cell(d / "far.xlsx"))
     assert_clean(batch, batch.hostile[0])
     check_bounds(batch)
@@ -405,15 +413,19 @@ def test_broken_file_is_one_record(case: str, make: Callable[[Path], Any], code:
     assert_refused(batch, path, code, **where)
 
 
-@pytest.mark.parametrize(
-    ("case", "code"),
-    [("other-period", "period-mismatch"), ("libreoffice-xls", "file-legacy-xls"),
-     ("libreoffice-ods", "file-ods")],
-)
-def test_wrong_template_or_format_is_one_record(case: str, code: str, made: dict[str, Path],
-                                                tmp_path: Path) -> None:
-    """Another quarter's template, an .xls and an .ods: one record each; the batch goes on."""
-    batch = run_batch(tmp_path, copy_of(made, case))
+def test_another_periods_template_is_one_record(made: dict[str, Path], tmp_path: Path) -> None:
+    """Another quarter's template, filled in properly: one record; the batch goes on."""
+    batch = run_batch(tmp_path, copy_of(made, "other-period"))
+    (path,) = batch.hostile
+    assert_refused(batch, path, "period-mismatch")
+
+
+@pytest.mark.parametrize(("case", "code"), [("libreoffice-xls", "file-legacy-xls"),
+                                            ("libreoffice-ods", "file-ods")])
+def test_other_format_is_one_record(case: str, code: str, converted: dict[str, Path],
+                                    tmp_path: Path) -> None:
+    """The return saved as .xls and as .ods: one record each; the batch goes on."""
+    batch = run_batch(tmp_path, copy_of(converted, case))
     (path,) = batch.hostile
     assert_refused(batch, path, code)
 
@@ -426,9 +438,9 @@ def test_headers_moved_are_found_by_label(tmp_path: Path) -> None:
     assert batch.current("1.3", "source_cell") == f"{layout.RETURN_SHEET}!E6"
 
 
-def test_libreoffice_saved_return_is_clean(made: dict[str, Path], tmp_path: Path) -> None:
+def test_libreoffice_saved_return_is_clean(converted: dict[str, Path], tmp_path: Path) -> None:
     """A return opened and saved by LibreOffice validates clean and is consolidated."""
-    batch = run_batch(tmp_path, copy_of(made, "libreoffice-xlsx", "asc-libreoffice.xlsx"))
+    batch = run_batch(tmp_path, copy_of(converted, "libreoffice-xlsx", "asc-libreoffice.xlsx"))
     assert_clean(batch, batch.hostile[0])
 
 
@@ -644,7 +656,7 @@ def test_permission_denied_is_an_output_error(result: ConsolidationResult, tmp_p
     def denied(*args: Any, **kwargs: Any) -> Any:
         raise PermissionError(errno.EACCES, "Permission denied", str(tmp_path))
 
-    monkeypatch.setattr(workbook.tempfile, "mkstemp", denied)
+    monkeypatch.setattr(output_files.tempfile, "mkstemp", denied)
     with pytest.raises(OutputError):
         result.write(out)
     monkeypatch.undo()
@@ -746,7 +758,7 @@ def test_interrupted_write_keeps_the_earlier_output(result: ConsolidationResult,
     def interrupt() -> None:
         raise KeyboardInterrupt
 
-    monkeypatch.setattr(workbook.os, "fdopen", _interrupting_fdopen(os.fdopen, interrupt))
+    monkeypatch.setattr(output_files.os, "fdopen", _interrupting_fdopen(os.fdopen, interrupt))
     with pytest.raises(KeyboardInterrupt):
         result.write(out, title="Later")
     monkeypatch.undo()
@@ -802,7 +814,7 @@ def test_disk_full_keeps_the_earlier_output(result: ConsolidationResult, tmp_pat
             raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
         return _interrupting_fdopen(real, no_space)(fd, mode, *args, **kwargs)
 
-    monkeypatch.setattr(workbook.os, "fdopen", full)
+    monkeypatch.setattr(output_files.os, "fdopen", full)
     with pytest.raises(OutputError) as caught:
         result.write(out, title="Later")
     monkeypatch.undo()

@@ -12,8 +12,7 @@ from rbwm_pmf.reading.returns import read_return
 from rbwm_pmf.reading.xlsx import Cell
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.run import validate
-
-from .kit import fill, row_of, templates
+from tests.kit import fill, row_of, templates
 
 
 @pytest.fixture()

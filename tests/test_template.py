@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-import shutil
-import subprocess
 from pathlib import Path
 from typing import Any
 
@@ -18,6 +16,7 @@ from rbwm_pmf.model.framework import Framework, Indicator
 from rbwm_pmf.register.load import load_framework
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.template.write import make_templates, write_register_xlsx
+from tests.kit import convert
 
 GENERATED = dt.datetime(2017, 10, 2, 9, 0, 0)
 COLUMN = {label: n for n, label in enumerate(layout.HEADERS, start=1)}
@@ -493,17 +492,10 @@ def test_register_round_trip_keeps_awkward_values(framework: Framework, tmp_path
 
 def test_libreoffice_prints_a_template(q2: dict[str, Path], tmp_path: Path) -> None:
     """LibreOffice opens a template and converts it to a non-empty PDF."""
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (soffice) must be on the PATH: apt-get install libreoffice-calc-nogui"
-    profile = tmp_path / "lo-profile"
     out = tmp_path / "pdf"
-    done = subprocess.run(
-        [soffice, f"-env:UserInstallation={profile.as_uri()}", "--headless",
-         "--convert-to", "pdf", "--outdir", str(out), str(q2["ASC"])],
-        capture_output=True, text=True, timeout=180, check=False,
-    )
+    convert([q2["ASC"]], "pdf", out)
     pdf = out / (q2["ASC"].stem + ".pdf")
-    assert pdf.exists(), f"no PDF: {done.returncode} {done.stdout} {done.stderr}"
+    assert pdf.exists()
     assert pdf.stat().st_size > 1000
     assert pdf.read_bytes().startswith(b"%PDF")
 

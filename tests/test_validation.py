@@ -17,8 +17,7 @@ from openpyxl import load_workbook
 
 from rbwm_pmf.output.feedback import feedback_name, write_feedback
 from rbwm_pmf.validation.run import validate
-
-from .kit import fill, soffice, templates
+from tests.kit import fill, soffice, templates
 
 GOOD = {"1.3": (77.5, "Reviews behind plan.", "Extra reviewer until March."),
         "1.4": (82.9, "Short of target.", "Weekly case review."),

@@ -7,11 +7,8 @@ import datetime as dt
 import multiprocessing
 import os
 import re
-import shutil
 import signal
-import subprocess
 import time
-import uuid
 import zipfile
 from pathlib import Path
 from typing import Any
@@ -27,7 +24,7 @@ from rbwm_pmf.model.status import AMBER, RED, STATUSES
 from rbwm_pmf.output import sheets, workbook
 from rbwm_pmf.output.accessibility import chart_alt_texts, check_workbook
 from rbwm_pmf.output.workbook import EXCEL_CELL_LIMIT, FORMATS, RAG_FORMATS, SHEETS, write_workbook
-from tests.kit import REPORT_TABLE_1
+from tests.kit import REPORT_TABLE_1, convert
 
 REPO = Path(__file__).resolve().parents[1]
 RETURNS = REPO / "sample_workbooks" / "returns"
@@ -390,15 +387,7 @@ def test_checker_finds_every_kind_of_problem(tmp_path: Path) -> None:
 
 def test_libreoffice_converts_the_workbook_to_pdf(written: Path, tmp_path: Path) -> None:
     """LibreOffice opens the workbook and prints it to PDF."""
-    soffice = shutil.which("soffice")
-    assert soffice, "LibreOffice (soffice) is needed for this test."
-    profile = Path("/tmp") / f"lo-{uuid.uuid4().hex}"
-    try:
-        subprocess.run([soffice, "--headless", f"-env:UserInstallation=file://{profile}",
-                        "--convert-to", "pdf", "--outdir", str(tmp_path), str(written)],
-                       check=True, capture_output=True, timeout=180)
-    finally:
-        shutil.rmtree(profile, ignore_errors=True)
+    convert([written], "pdf", tmp_path)
     pdf = tmp_path / (written.stem + ".pdf")
     assert pdf.exists() and pdf.read_bytes().startswith(b"%PDF")
     assert pdf.stat().st_size > 20_000

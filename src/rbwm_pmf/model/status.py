@@ -5,7 +5,14 @@ from __future__ import annotations
 from enum import StrEnum
 
 
-class Status(StrEnum):
+class _Word(StrEnum):
+    """A word that is a string everywhere, printed too: `Green`, and `'Green'` in a dict."""
+
+    def __repr__(self) -> str:
+        return repr(self.value)
+
+
+class Status(_Word):
     """An indicator's RAG status for a quarter. The word is the meaning; colour is emphasis."""
 
     GREEN = "Green"
@@ -15,7 +22,7 @@ class Status(StrEnum):
     NO_DATA = "No data"
 
 
-class Direction(StrEnum):
+class Direction(_Word):
     """Direction of travel against the previous quarter, knowing which way is better."""
 
     IMPROVING = "Improving"
@@ -24,7 +31,7 @@ class Direction(StrEnum):
     NOT_COMPARABLE = "Not comparable"
 
 
-class DataStatus(StrEnum):
+class DataStatus(_Word):
     """Where an indicator's value for a quarter came from, or why there is none."""
 
     RETURNED = "Returned"
