@@ -229,17 +229,17 @@ WHY_THIS_READER = (
     ' formats (0.934 in a percent cell cannot be told from 0.934 typed as a number), drops a '
     'formula with no saved result, reads `#DIV/0!` as an empty cell and aborts the whole process '
     "on a sheet that reaches a far cell; openpyxl gives the formats at 30 times calamine's cost. "
-    "rbwm-pmf checks the archive's limits, then reads the plain XML that Excel, LibreOffice and "
-    'the Python libraries write with regular expressions (handing anything else to expat), at '
-    "about three times calamine's cost per file: see the stage table in each section."
+    "rbwm-pmf checks the archive's limits, then reads the sheets' XML with expat's callbacks "
+    "(document type declarations refused), keeping only each cell's value, formula and number "
+    "format, at a few times calamine's cost per file: see the stage table in each section."
 )
 
 
 def reader_stages(returns: Path, register: Path, count: int = 300) -> list[tuple[str, float]]:
     """Milliseconds per file for each stage of reading a return, in this process (median of 3).
 
-    This is what chose the reading strategy: the regular-expression fast path against expat
-    (what it falls back to) and against python-calamine (values only, no number formats).
+    Against python-calamine (values only, no number formats): what reading the formats and
+    formulas with expat costs, stage by stage.
     """
     from python_calamine import CalamineWorkbook
 
@@ -251,18 +251,15 @@ def reader_stages(returns: Path, register: Path, count: int = 300) -> list[tuple
     fw = load_framework(register)
     read = [read_return(p) for p in paths]
 
-    def sheets(fast: bool) -> Callable[[Path], object]:
-        def go(path: Path) -> object:
-            with Workbook(path, fast=fast) as wb:
-                return wb.read_sheet("Return"), wb.read_sheet("Metadata")
-        return go
+    def sheets(path: Path) -> object:
+        with Workbook(path) as wb:
+            return wb.read_sheet("Return"), wb.read_sheet("Metadata")
 
     stages: list[tuple[str, Callable[[Path], object]]] = [
         ("python-calamine: the Return sheet's values only", lambda p: CalamineWorkbook.from_path(
             str(p)).get_sheet_by_name("Return").to_python()),
         ("open the archive, check its limits, list the sheets", lambda p: Workbook(p).close()),
-        ("both sheets' cells and formats, expat", sheets(False)),
-        ("both sheets' cells and formats, fast path", sheets(True)),
+        ("both sheets' cells and formats (expat)", sheets),
         ("read_return: the above, the header found and the rows", read_return),
     ]
     out = []

@@ -6,9 +6,8 @@ know that 0.934 in a percent cell means 93.4%), drops formulas that have no save
 second pass to tell a formula with no saved result from a blank. Parsing the sheet XML directly
 gives all of it in one pass, and every archive limit is checked before a byte is unzipped.
 
-Each part is read first by the fast path (regular expressions for the plain shape every common
-writer uses) and, if it holds anything else, by expat or defusedxml; `Workbook(fast=False)`
-reads every part the careful way, and the tests compare the two.
+Every part is read by Python's expat parser with any document type declaration refused, through
+its callbacks: no tree is built, and only the cells' values, formulas and formats are kept.
 """
 
 from __future__ import annotations
@@ -17,18 +16,15 @@ import functools
 import posixpath
 import re
 import zipfile
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, TypeVar
 from xml.parsers import expat
-
-from defusedxml import ElementTree as SafeET
-from defusedxml.common import DefusedXmlException
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
-_M = "{" + NS_MAIN + "}"
 
 OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTION_MARK = "EncryptionInfo".encode("utf-16-le")
@@ -72,10 +68,6 @@ class Cell(NamedTuple):
     number_format: str = "General"
 
     @property
-    def ref(self) -> str:
-        return cell_ref(self.row, self.col)
-
-    @property
     def is_percent(self) -> bool:
         return format_is_percent(self.number_format)
 
@@ -87,8 +79,6 @@ class Sheet:
     name: str
     state: str
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
-    max_row: int = 0  # the highest row and column holding a value (0 for an empty sheet)
-    max_col: int = 0
 
     def get(self, row: int, col: int) -> Cell:
         return self.cells.get((row, col)) or Cell(row, col, None, "blank")
@@ -117,9 +107,6 @@ def col_letter(col: int) -> str:
         letters = chr(65 + rem) + letters
     return letters
 
-
-def cell_ref(row: int, col: int) -> str:
-    return f"{col_letter(col)}{row}"
 
 
 def parse_ref(ref: str) -> tuple[int, int]:
@@ -164,15 +151,14 @@ def _ole_is_encrypted(path: Path) -> bool:
 class Workbook:
     """An open .xlsx archive; sheets are parsed on demand."""
 
-    def __init__(self, path: str | Path, limits: Limits = DEFAULT_LIMITS, *, fast: bool = True) -> None:
+    def __init__(self, path: str | Path, limits: Limits = DEFAULT_LIMITS) -> None:
         self.path = Path(path)
         self.limits = limits
-        self.fast = fast  # False reads every part with expat (the tests compare both ways)
         self._zip = self._open_zip()
         try:
-            self._check_archive()
+            self._names = self._check_archive()
             self._shared: list[str] | None = None
-            self._formats: list[str] | None = None
+            self._formats: tuple[str, ...] | None = None
             self.sheets = self._read_sheet_list()
         except BaseException:
             self._zip.close()
@@ -197,7 +183,8 @@ class Workbook:
         except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
             raise XlsxOpenError("corrupt", str(exc)) from exc
 
-    def _check_archive(self) -> None:
+    def _check_archive(self) -> set[str]:
+        """Refuse the archive on its directory alone; the names of its parts."""
         limits = self.limits
         infos = self._zip.infolist()
         names = {i.filename for i in infos}
@@ -223,6 +210,7 @@ class Workbook:
             raise XlsxOpenError("not-a-workbook", "a zip archive without a workbook part")
         if "xl/workbook.bin" in names:
             raise XlsxOpenError("macro", "binary workbook (.xlsb)")
+        return names
 
     def _read_bytes(self, name: str) -> bytes:
         try:
@@ -234,35 +222,13 @@ class Workbook:
         except Exception as exc:  # zlib.error and friends
             raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
 
-    def _parse(self, name: str) -> Any:
-        data = self._read_bytes(name)
-        try:
-            return SafeET.fromstring(data)
-        except DefusedXmlException as exc:
-            raise XlsxOpenError("xml-attack", f"{name}: {type(exc).__name__}") from exc
-        except SafeET.ParseError as exc:
-            raise XlsxOpenError("corrupt", f"{name}: {exc}") from exc
-
     def _rels(self, part: str) -> dict[str, str]:
         folder, base = posixpath.split(part)
         rels_name = posixpath.join(folder, "_rels", base + ".rels")
-        if rels_name not in self._zip.namelist():
+        if rels_name not in self._names:
             return {}
-        found: list[tuple[str, ...]] | None = None
-        if self.fast:
-            data = self._read_bytes(rels_name)
-            _well_formed(data, rels_name, namespaces=True)
-            try:
-                found = _fast_elements(data, "Relationships", "Relationship", NS_PKG_REL,
-                                       ("Id", "Target"))
-            except _Irregular:
-                found = None
-        if found is None:
-            root = self._parse(rels_name)
-            found = [(rel.get("Id", ""), rel.get("Target", ""))
-                     for rel in root.iter("{" + NS_PKG_REL + "}Relationship")]
         out = {}
-        for rid, target in found:
+        for rid, target in _relationships(self._read_bytes(rels_name), rels_name):
             if target.startswith("/"):
                 resolved = target.lstrip("/")
             else:
@@ -271,19 +237,7 @@ class Workbook:
         return out
 
     def _read_sheet_list(self) -> list[tuple[str, str, str]]:
-        found: list[tuple[str, ...]] | None = None
-        if self.fast:
-            data = self._read_bytes("xl/workbook.xml")
-            _well_formed(data, "xl/workbook.xml", namespaces=True)
-            try:
-                found = _fast_elements(data, "sheets", "sheet", NS_MAIN, ("name", "state", "r:id"))
-            except _Irregular:
-                found = None
-        if found is None:
-            root = self._parse("xl/workbook.xml")
-            listed = root.find(_M + "sheets")  # only the <sheet> elements of <sheets> count
-            found = [(el.get("name", ""), el.get("state", ""), el.get("{" + NS_REL + "}id", ""))
-                     for el in (listed.findall(_M + "sheet") if listed is not None else [])]
+        found = _sheet_list(self._read_bytes("xl/workbook.xml"), "xl/workbook.xml")
         rels = self._rels("xl/workbook.xml")
         return [(name, state or "visible", rels.get(rid, "")) for name, state, rid in found]
 
@@ -306,14 +260,14 @@ class Workbook:
         if found is None:
             raise KeyError(name)
         real, state, target = found
-        if target not in self._zip.namelist():
+        if target not in self._names:
             raise XlsxOpenError("corrupt", f"sheet '{name}' has no data part")
         if self._shared is None:
             self._shared = self._read_shared_strings()
         if self._formats is None:
             self._formats = self._read_formats()
         sheet = Sheet(real, state)
-        self._read_cells(target, sheet)
+        _read_cells(self._read_bytes(target), target, sheet, self._shared, self._formats, self.limits)
         return sheet
 
     def close(self) -> None:
@@ -329,53 +283,15 @@ class Workbook:
 
     def _read_shared_strings(self) -> list[str]:
         name = "xl/sharedStrings.xml"
-        if name not in self._zip.namelist():
+        if name not in self._names:
             return []
-        data = self._read_bytes(name)
-        if self.fast:
-            _well_formed(data, name)
-            try:
-                return _fast_strings(data, self.limits)
-            except _Irregular:
-                pass
-        scan = _Scan(self.limits, "shared strings")
-        scan.run(data, name)
-        return scan.strings
+        return _shared_strings(self._read_bytes(name), name, self.limits)
 
-    def _read_formats(self) -> list[str]:
+    def _read_formats(self) -> tuple[str, ...]:
         name = "xl/styles.xml"
-        if name not in self._zip.namelist():
-            return []
-        if self.fast:
-            data = self._read_bytes(name)
-            _well_formed(data, name, namespaces=True)
-            try:
-                return _fast_formats(data)
-            except _Irregular:
-                pass
-        root = self._parse(name)
-        custom = {
-            int(nf.get("numFmtId", "0")): nf.get("formatCode", "")
-            for nf in root.iter(_M + "numFmt")
-        }
-        formats = []
-        xfs = root.find(_M + "cellXfs")
-        for xf in xfs.findall(_M + "xf") if xfs is not None else []:
-            formats.append(_format_code(int(xf.get("numFmtId", "0") or 0), custom))
-        return formats
-
-    def _read_cells(self, part: str, sheet: Sheet) -> None:
-        data = self._read_bytes(part)
-        if self.fast:
-            _well_formed(data, part, stop=b"</sheetData>")
-            try:
-                _fast_cells(data, sheet, self._shared or [], self._formats or [], self.limits)
-                return
-            except _Irregular:
-                sheet.cells.clear()
-                sheet.max_row = sheet.max_col = 0
-        scan = _Scan(self.limits, sheet.name, self._shared or [], self._formats or [], sheet)
-        scan.run(data, part)
+        if name not in self._names:
+            return ()
+        return _cell_formats(self._read_bytes(name), name)
 
 
 def _format_code(fid: int, custom: dict[int, str]) -> str:
@@ -386,46 +302,25 @@ def _format_code(fid: int, custom: dict[int, str]) -> str:
     return "General" if fid == 0 else f"builtin:{fid}"
 
 
-# -- the fast path ----------------------------------------------------------------------------
-# Excel, LibreOffice, openpyxl and XlsxWriter write sheet data, shared strings and number formats
-# in one plain shape. Regular expressions read that shape four to five times faster than expat's
-# callbacks. Each pattern ends in a catch-all that captures any character the other alternatives
-# do not account for, so a part holding anything else (a namespace prefix, a comment, a cell
-# without an address, another encoding) is never half-read: `_Irregular` is raised and the part
-# is read again by expat, which also decides whether it is well-formed.
+# -- parsing ----------------------------------------------------------------------------------
+# Every part is read by expat through its callbacks, keeping only what a cell needs, with any
+# document type declaration refused (`_guarded_parser`). The sheet list, relationships and
+# styles are read with namespaces resolved, so only elements of the right namespace count; the
+# shared strings and sheets by their local names (`x:c` is a cell as `c` is), as Excel does.
+#
+# Most of the time goes on the callbacks, so they are kept small: closures over local variables,
+# element names compared as expat has interned them, attributes taken as lists
+# (`ordered_attributes`) rather than dictionaries, cell addresses remembered (`_position`), the
+# common cells (a number, a shared or an inline string) built directly, and the parts every return
+# of a template shares (sheet list, relationships, styles) parsed once (`_remembered`).
 
-class _Irregular(Exception):
-    """A part is not in the plain shape the fast path reads."""
-
-
-_CELL_TOKENS = re.compile(
-    rb'<c r="([A-Z]{1,3})([0-9]{1,7})"(?: s="([0-9]{1,9})")?(?: t="([a-zA-Z]{1,9})")?'
-    rb'((?:\s+[A-Za-z:]{1,20}="[^"<&]*")*)\s*(?:/>|><v>([^<&]*)</v></c>'
-    rb'|><is><t(?: xml:space="preserve")?>([^<&\r]*)</t></is></c>|>(.*?)</c>)'
-    rb'|(<row\b[^>]*>)|</row>|([^\s])', re.S)
-_CELL_INNER = re.compile(
-    rb'(<f)(?=[\s/>])([^>]*?)(?:/>|>([^<]*)</f>)|(<v)(?:\s*/>|>([^<]*)</v>)|(<is>)|</is>|<r>|</r>'
-    rb'|<rPr>.*?</rPr>|<rPh\b.*?</rPh>|<phoneticPr\b[^>]*/>'
-    rb'|<t(?: xml:space="preserve")?>([^<]*)</t>|<t\s*/>|([^\s])', re.S)
-_ATTR = re.compile(rb'\s([A-Za-z:]+)="([^"<&]*)"')
-_SST_ITEMS = re.compile(
-    rb'<si><t(?: xml:space="preserve")?>([^<]*)</t></si>|<si>(.*?)</si>|<si/>|([^\s])', re.S)
-_SST_INNER = re.compile(
-    rb'<r>|</r>|<rPr>.*?</rPr>|<rPh\b.*?</rPh>|<phoneticPr\b[^>]*/>'
-    rb'|<t(?: xml:space="preserve")?>([^<]*)</t>|<t\s*/>|([^\s])', re.S)
-_NUM_FMT = re.compile(rb'<numFmt numFmtId="([0-9]{1,9})" formatCode="([^"<]*)"\s*/>')
-_XF = re.compile(rb'<xf\b([^>]*?)(/?)>')
-_PLAIN_ATTRS = re.compile(rb'(?:\s+[A-Za-z:]{1,40}="[^"<]*")*\s*')
-_XF_FMT = re.compile(rb'\snumFmtId="([0-9]{1,9})"')
-_ENTITY = re.compile(r"&(?:(amp|lt|gt|quot|apos)|#([0-9]{1,7})|#x([0-9a-fA-F]{1,6}));")
-_ELEMENT_START = re.compile(rb"<[A-Za-z_]")
-_NAMED = {"amp": "&", "lt": "<", "gt": ">", "quot": '"', "apos": "'"}
-_COLUMNS: dict[bytes, int] = {}
+class _Stop(Exception):
+    """Raised inside the parser once the sheet data has been read."""
 
 
 def _guarded_parser(part: str, namespaces: bool = False) -> Any:
     """An expat parser that refuses any document type declaration: no part of a workbook has
-    one, and it is where entity attacks live (as defusedxml refuses them)."""
+    one, and it is where entity attacks live (entity expansion, external entities)."""
     parser = expat.ParserCreate(namespace_separator="}") if namespaces else expat.ParserCreate()
     parser.SetParamEntityParsing(expat.XML_PARAM_ENTITY_PARSING_NEVER)
 
@@ -435,374 +330,342 @@ def _guarded_parser(part: str, namespaces: bool = False) -> Any:
     parser.StartDoctypeDeclHandler = refuse
     parser.EntityDeclHandler = refuse
     parser.ExternalEntityRefHandler = refuse
+    parser.buffer_text = True
+    parser.ordered_attributes = True
     return parser
 
 
-def _well_formed(data: bytes, part: str, stop: bytes | None = None, *,
-                 namespaces: bool = False) -> None:
-    """Check a part with expat, as the careful path would, before the fast path reads it.
-
-    Expat with no callbacks costs a fraction of a millisecond for a return's sheet, and keeps
-    the two paths alike on broken XML (`corrupt`) and on document type declarations
-    (`xml-attack`). With `stop`, only the bytes up to it are checked, as the careful path stops
-    reading a sheet at the end of its data. With `namespaces`, prefixes must be declared, as
-    defusedxml (the careful path for the sheet list, relationships and styles) requires.
-    """
-    parser = _guarded_parser(part, namespaces)
-    end = data.find(stop) if stop else -1
+def _parse(parser: Any, data: bytes, part: str) -> None:
     try:
-        if end >= 0:
-            parser.Parse(data[:end + len(stop or b"")], False)
-        else:
-            parser.Parse(data, True)
+        parser.Parse(data, True)
+    except _Stop:
+        pass
     except expat.ExpatError as exc:
+        raise XlsxOpenError("corrupt", f"{part}: {exc}") from exc
+    except LookupError as exc:
+        if type(exc) is not LookupError:  # a KeyError or IndexError is not expat's
+            raise
+        # An encoding the XML declaration names and Python does not know ('TF-8').
         raise XlsxOpenError("corrupt", f"{part}: {exc}") from exc
 
 
-def _body(data: bytes, open_tag: bytes, close_tag: bytes) -> bytes | None:
-    """The bytes between a part's one `open_tag...>` and `close_tag`; None when it is empty.
-
-    Raises _Irregular for anything the fast path does not read: a declaration or comment
-    before the root element, an encoding other than UTF-8, or a missing element. (A comment or
-    CDATA section inside the element is caught by the patterns' catch-alls.) The part is
-    already known to be well-formed (`_well_formed`).
-    """
-    root = _ELEMENT_START.search(data)
-    if root is None or b"<!" in data[:root.start()] or data[:2] in (b"\xff\xfe", b"\xfe\xff"):
-        raise _Irregular  # a document type declaration lives before the root element
-    if data.startswith(b"<?xml"):
-        decl = data[:data.find(b"?>")].lower()
-        if b"encoding" in decl and b"utf-8" not in decl:
-            raise _Irregular
-    start = data.find(open_tag)
-    if start < 0 or b"<!" in data[:start]:
-        raise _Irregular  # missing, or a comment or CDATA section that might hide the element
-    end_open = data.find(b">", start)
-    if data[end_open - 1:end_open] == b"/":
-        return None
-    end = data.rfind(close_tag)
-    if end < end_open:
-        raise _Irregular
-    return data[end_open + 1:end]
+def _attr(attrs: list[str], name: str, default: str = "") -> str:
+    """The value of one attribute from expat's ordered list `[name, value, name, value, ...]`."""
+    for i in range(0, len(attrs), 2):
+        if attrs[i] == name:
+            return attrs[i + 1]
+    return default
 
 
-def _text(raw: bytes) -> str:
-    """XML character data as text: line ends normalised as XML does (before references are
-    decoded, so `&#13;` stays a carriage return), then entities and character references."""
-    text = raw.decode("utf-8")
-    if "\r" in text:
-        text = text.replace("\r\n", "\n").replace("\r", "\n")
-    if "&" in text:
-        def entity(m: re.Match[str]) -> str:
-            # Expat has already refused unknown entities and references to characters XML
-            # does not allow (`_well_formed`).
-            if m.group(1):
-                return _NAMED[m.group(1)]
-            return chr(int(m.group(2)) if m.group(2) else int(m.group(3), 16))
-
-        text = _ENTITY.sub(entity, text)
-    return text
+_Found = TypeVar("_Found")
 
 
-_EMPTY_ELEMENT = re.compile(rb'<([A-Za-z]+)((?:\s+[A-Za-z:]{1,40}="[^"<]*")*)\s*/>|([^\s])')
-_XML_ATTR = re.compile(rb'\s([A-Za-z:]{1,40})="([^"<]*)"')
+def _remembered(read: Callable[[bytes, str], _Found]) -> Callable[[bytes, str], _Found]:
+    """`read`, remembering what it gave for the last few small parts it read. Returns made from
+    one template share their sheet list, relationships and styles byte for byte, so each is
+    parsed once per run. What `read` gives must not be changed by its callers (it is a tuple)."""
+    seen: dict[bytes, _Found] = {}
+
+    @functools.wraps(read)
+    def remembered(data: bytes, part: str) -> _Found:
+        if len(data) > 65_536:
+            return read(data, part)
+        found = seen.get(data)
+        if found is None:
+            found = read(data, part)  # a part that is refused raises, and is not remembered
+            if len(seen) >= 32:
+                seen.clear()
+            seen[data] = found
+        return found
+
+    return remembered
 
 
-def _root_tag(data: bytes) -> bytes:
-    """The root element's start tag, where its namespaces are declared."""
-    start = data.find(b"?>") + 2 if data.startswith(b"<?xml") else 0
-    return data[start:data.find(b">", start) + 1]
+@_remembered
+def _sheet_list(data: bytes, part: str) -> tuple[tuple[str, str, str], ...]:
+    """(name, state, relationship id) of each `<sheet>` in the workbook's first `<sheets>`."""
+    sheets_tag, sheet_tag, rid_attr = NS_MAIN + "}sheets", NS_MAIN + "}sheet", NS_REL + "}id"
+    found: list[tuple[str, str, str]] = []
+    depth = 0
+    inside = 0  # 0 before the list, 1 in it, 2 after it (only the first list counts)
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal depth, inside
+        depth += 1
+        if depth == 2 and inside == 0 and name == sheets_tag:
+            inside = 1
+        elif depth == 3 and inside == 1 and name == sheet_tag:
+            found.append((_attr(attrs, "name"), _attr(attrs, "state"), _attr(attrs, rid_attr)))
+
+    def end(_name: str) -> None:
+        nonlocal depth, inside
+        if depth == 2 and inside == 1:
+            inside = 2
+        depth -= 1
+
+    parser = _guarded_parser(part, namespaces=True)
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    _parse(parser, data, part)
+    return tuple(found)
 
 
-def _fast_elements(data: bytes, parent: str, tag: str, namespace: str,
-                   names: tuple[str, ...]) -> list[tuple[str, ...]]:
-    """The named attributes of each empty `tag` element inside `parent` (like the sheets of
-    xl/workbook.xml), for a part whose default namespace is `namespace` and whose `r:` prefix,
-    if any name uses it, is the relationships namespace."""
-    root = _root_tag(data)
-    if b'xmlns="' + namespace.encode() + b'"' not in root:
-        raise _Irregular
-    if any(n.startswith("r:") for n in names) and b'xmlns:r="' + NS_REL.encode() + b'"' not in root:
-        raise _Irregular
-    body = _body(data, b"<" + parent.encode(), b"</" + parent.encode() + b">")
-    out: list[tuple[str, ...]] = []
-    for found_tag, attrs, stray in _EMPTY_ELEMENT.findall(body or b""):
-        if stray or found_tag != tag.encode():
-            raise _Irregular
-        if b"\t" in attrs or b"\n" in attrs or b"\r" in attrs:
-            raise _Irregular  # XML would normalise these to spaces
-        values = {k.decode("ascii"): v for k, v in _XML_ATTR.findall(attrs)}
-        if any(":" in n and n not in values for n in names):
-            raise _Irregular  # the relationship id under another prefix
-        out.append(tuple(_text(values.get(n, b"")) for n in names))
-    return out
+@_remembered
+def _relationships(data: bytes, part: str) -> tuple[tuple[str, str], ...]:
+    """(id, target) of every relationship in a .rels part."""
+    tag = NS_PKG_REL + "}Relationship"
+    found: list[tuple[str, str]] = []
+
+    def start(name: str, attrs: list[str]) -> None:
+        if name == tag:
+            found.append((_attr(attrs, "Id"), _attr(attrs, "Target")))
+
+    parser = _guarded_parser(part, namespaces=True)
+    parser.StartElementHandler = start
+    _parse(parser, data, part)
+    return tuple(found)
 
 
-def _fast_strings(data: bytes, limits: Limits) -> list[str]:
-    body = _body(data, b"<sst", b"</sst>")
-    if body is None:
-        return []
+@_remembered
+def _cell_formats(data: bytes, part: str) -> tuple[str, ...]:
+    """The number format of each cell format (`<xf>` of the first `<cellXfs>`), by index."""
+    num_fmt, cell_xfs, xf_tag = NS_MAIN + "}numFmt", NS_MAIN + "}cellXfs", NS_MAIN + "}xf"
+    custom: list[tuple[str, str]] = []
+    xfs: list[str] = []
+    depth = 0
+    inside = 0  # as for the sheet list: only the first <cellXfs> counts
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal depth, inside
+        depth += 1
+        if name == num_fmt:
+            custom.append((_attr(attrs, "numFmtId", "0"), _attr(attrs, "formatCode")))
+        elif depth == 2 and inside == 0 and name == cell_xfs:
+            inside = 1
+        elif depth == 3 and inside == 1 and name == xf_tag:
+            xfs.append(_attr(attrs, "numFmtId", "0"))
+
+    def end(_name: str) -> None:
+        nonlocal depth, inside
+        if depth == 2 and inside == 1:
+            inside = 2
+        depth -= 1
+
+    parser = _guarded_parser(part, namespaces=True)
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    _parse(parser, data, part)
+    # Numbers are read once the whole part is known to be well-formed (a broken part is
+    # `corrupt` wherever the bad number stands); a format that is not a number is a ValueError.
+    codes = {int(fid): code for fid, code in custom}
+    return tuple(_format_code(int(fid or 0), codes) for fid in xfs)
+
+
+def _shared_strings(data: bytes, part: str, limits: Limits) -> list[str]:
+    """The text of each `<si>`: its `<t>` elements (all the runs of rich text) joined, without
+    phonetic runs (`<rPh>`) and with Excel's `_xHHHH_` escapes decoded."""
     strings: list[str] = []
-    for plain, inner, stray in _SST_ITEMS.findall(body):
-        if stray:
-            raise _Irregular
-        if inner:
-            parts = []
-            for text, bad in _SST_INNER.findall(inner):
-                if bad:
-                    raise _Irregular
-                parts.append(text)
-            plain = b"".join(parts)
-        strings.append(_unescape(_text(plain)) if plain else "")
-    if len(strings) > limits.max_cells * 5:
-        raise XlsxOpenError("too-large", "too many shared strings")
+    most = limits.max_cells * 5
+    text = ""
+    collect = False  # inside a <t> (not of a phonetic run)
+    in_rph = False
+    rows_seen = 0
+
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal text, collect, in_rph, rows_seen
+        if name == "t":
+            collect = True
+        elif name == "si" or name == "c":
+            text = ""
+        elif name == "rPh":
+            in_rph = True
+        elif name == "v" or name == "f":
+            collect = False
+        elif ":" in name:
+            start(name.rpartition(":")[2], attrs)
+        elif name == "row":
+            rows_seen += 1
+            if rows_seen > limits.max_rows:
+                raise XlsxOpenError("too-large", f"more than {limits.max_rows:,} rows in 'shared strings'")
+
+    def end(name: str) -> None:
+        nonlocal collect, in_rph
+        if name == "t" or name == "v" or name == "f":
+            collect = False
+        elif name == "si":
+            strings.append(_unescape(text) if "_x" in text else text)
+            if len(strings) > most:
+                raise XlsxOpenError("too-large", "too many shared strings")
+        elif name == "rPh":
+            in_rph = False
+        elif ":" in name:
+            end(name.rpartition(":")[2])
+
+    def chars(data: str) -> None:
+        nonlocal text
+        if collect and not in_rph:
+            text += data
+
+    parser = _guarded_parser(part)
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = chars
+    _parse(parser, data, part)
     return strings
 
 
-def _fast_formats(data: bytes) -> list[str]:
-    if b'xmlns="' + NS_MAIN.encode() + b'"' not in _root_tag(data):
-        raise _Irregular  # the careful path finds formats only in the main namespace
-    body = _body(data, b"<styleSheet", b"</styleSheet>")
-    if body is None:
-        return []
-    if b"<!" in body:
-        raise _Irregular  # a comment could hold an <xf> that is not one
-    custom = {int(fid): _text(code) for fid, code in _NUM_FMT.findall(body)}
-    if body.count(b"<numFmt ") != len(custom):
-        raise _Irregular
-    xfs = _body(body, b"<cellXfs", b"</cellXfs>") if b"<cellXfs" in body else None
-    formats = []
-    for attrs, _closed in _XF.findall(xfs or b""):
-        if not _PLAIN_ATTRS.fullmatch(attrs):
-            raise _Irregular  # quoted or spaced some other way
-        found = _XF_FMT.search(attrs)
-        if found is None and b"numFmtId" in attrs:
-            raise _Irregular  # not a number: the careful path says what is wrong
-        formats.append(_format_code(int(found.group(1)) if found else 0, custom))
-    if (xfs or b"").count(b"<xf") != len(formats):
-        raise _Irregular
-    return formats
+# Cell addresses already seen, as (row, column): a return's sheets use the same few hundred.
+_REFS: dict[str, tuple[int, int]] = {}
+_NO_TEXT, _V, _F, _T = 0, 1, 2, 3  # where character data goes, in a sheet
 
 
-def _column(letters: bytes) -> int:
-    """`b"F"` -> 6, remembered (a sheet uses a handful of columns many times)."""
-    col = _COLUMNS.get(letters)
-    if col is None:
-        col = _COLUMNS[letters] = parse_ref(letters.decode("ascii") + "1")[1]
-    return col
+def _position(ref: str) -> tuple[int, int]:
+    found = _REFS.get(ref)
+    if found is None:
+        found = parse_ref(ref)
+        if len(_REFS) >= 100_000:
+            _REFS.clear()
+        _REFS[ref] = found
+    return found
 
 
-def _fast_cells(data: bytes, sheet: Sheet, shared: list[str], formats: list[str],
+def _read_cells(data: bytes, part: str, sheet: Sheet, shared: list[str], formats: Sequence[str],
                 limits: Limits) -> None:
-    body = _body(data, b"<sheetData", b"</sheetData>")
-    if body is None:
-        return
-    if body.count(b"<row") > limits.max_rows:
-        raise XlsxOpenError("too-large", f"more than {limits.max_rows:,} rows in '{sheet.name}'")
-    if body.count(b"<c ") > limits.max_cells:
-        raise _Irregular  # maybe mostly blank cells: expat counts the values without a list
-    cells = sheet.cells
-    rows_seen = 0
-    max_row = max_col = 0
-    n_formats = len(formats)
-    max_cells = limits.max_cells
-    new = tuple.__new__
-    for letters, row_b, s, t, extra, v, plain, inner, row_tag, stray in _CELL_TOKENS.findall(body):
-        if stray:
-            raise _Irregular
-        if row_tag:
-            rows_seen += 1
-            if rows_seen > limits.max_rows:
-                raise XlsxOpenError("too-large", f"more than {limits.max_rows:,} rows in '{sheet.name}'")
-            continue
-        if not letters:
-            continue  # </row>
-        if extra:
-            attrs = dict(_ATTR.findall(extra))
-            if b"s" in attrs or b"t" in attrs:  # attributes in another order
-                s = attrs.get(b"s", s)
-                t = attrs.get(b"t", t)
-                if not s.isdigit():
-                    s = b""  # as expat's path reads it: style 0
-        r = int(row_b)
-        c = _COLUMNS.get(letters) or _column(letters)
-        style = int(s) if s else 0
-        fmt = formats[style] if style < n_formats else "General"
-        cell: Cell | None = None
-        if plain and t == b"inlineStr":
-            text = plain.decode("utf-8")
-            if "_x" in text:
-                text = _unescape(text)
-            cell = new(Cell, (r, c, text, "text", None, fmt))
-        elif v and not inner:
-            # The common cells, built directly: a number, or a shared string.
-            if not t or t == b"n":
-                try:  # noqa: SIM105 (suppress() costs more in this loop)
-                    cell = new(Cell, (r, c, float(v), "number", None, fmt))
-                except ValueError:
-                    pass
-            elif t == b"s":
-                try:
-                    text = shared[int(v)]
-                except (ValueError, IndexError):
-                    text = ""
-                cell = new(Cell, (r, c, text, "text" if text else "blank", None, fmt))
-        if cell is None:
-            cell = _slow_cell(t.decode("ascii") if t else "n", fmt, v, inner, r, c, shared)
-        if cell.kind == "blank":
-            continue
-        if len(cells) >= max_cells:
-            raise XlsxOpenError("too-large", f"more than {max_cells:,} cells in '{sheet.name}'")
-        cells[(r, c)] = cell
-        if r > max_row:
-            max_row = r
-        if c > max_col:
-            max_col = c
-    sheet.max_row, sheet.max_col = max_row, max_col
+    """Read a worksheet part's `<sheetData>` into `sheet`; reading stops at its end.
 
-
-def _slow_cell(tname: str, fmt: str, v: bytes, inner: bytes, r: int, c: int,
-               shared: list[str]) -> Cell:
-    """A cell with a formula, inline text or an unusual value, from the fast path's tokens."""
-    formula: str | None = None
-    inline: str | None = None
-    value: str | None = None
-    if inner:
-        texts = []
-        for f_mark, f_attrs, f_text, v_mark, v_text, is_mark, t_text, bad in _CELL_INNER.findall(inner):
-            if bad:
-                raise _Irregular
-            if f_mark:
-                if not _PLAIN_ATTRS.fullmatch(f_attrs):
-                    raise _Irregular
-                formula = _text(f_text)
-                if not formula and b't="shared"' in f_attrs:
-                    formula = "(shared)"
-            elif v_mark:
-                value = _text(v_text)
-            elif is_mark:
-                inline = ""
-            elif t_text:
-                texts.append(t_text)
-        if inline is not None:
-            inline = _unescape(_text(b"".join(texts)))
-    elif v:
-        value = _text(v)
-    return _make_cell(tname, fmt, formula, value, inline, r, c, shared)
-
-
-class _Stop(Exception):
-    """Raised inside the parser once the sheet data has been read."""
-
-
-class _Scan:
-    """One pass of expat over a sheet or the shared strings, keeping only what a cell needs
-    (for parts the fast path hands back).
-
-    Parsing with expat's callbacks directly, rather than building elements, reads a return's
-    sheet about twice as fast. A document type declaration is refused outright: no part of a
-    workbook has one, and it is where entity attacks live (as defusedxml refuses them).
+    A cell holds the text of its `<v>` (its value, or a formula's saved result), of its `<f>`
+    (a formula; `(shared)` for the cells of a shared formula that carry only its index) and,
+    after an `<is>`, of its `<t>` elements (an inline string, phonetic runs left out). Cells
+    without a value are not kept; `max_rows` and `max_cells` are checked as the sheet is read.
     """
+    cells = sheet.cells
+    where = sheet.name
+    max_rows, max_cells = limits.max_rows, limits.max_cells
+    n_formats = len(formats)
+    fmt_of: dict[str, str] = {}
+    refs = _REFS
+    new = tuple.__new__
+    # The cell being read (reset at each <c>).
+    ref: str | None = None
+    ctype = "n"
+    style = "0"
+    v: str | None = None
+    f: str | None = None
+    f_shared = False
+    inline: str | None = None  # None until an <is> is met
+    target = _NO_TEXT
+    in_rph = False
+    row_no = rows_seen = 0
+    next_col = 1
 
-    def __init__(self, limits: Limits, where: str, shared: list[str] | None = None,
-                 formats: list[str] | None = None, sheet: Sheet | None = None) -> None:
-        self.limits, self.where = limits, where
-        self.shared, self.formats, self.sheet = shared or [], formats or [], sheet
-        self.strings: list[str] = []
-        self.row_no = self.rows_seen = 0
-        self.next_col = 1
-        self.text: list[str] | None = None  # the buffer characters go to, if any
-        self.in_rph = False
-        self.cell: dict[str, Any] = {}
-
-    def run(self, data: bytes, part: str) -> None:
-        parser = _guarded_parser(part)
-        parser.buffer_text = True
-        parser.StartElementHandler = self.start
-        parser.EndElementHandler = self.end
-        parser.CharacterDataHandler = self.chars
-        try:
-            parser.Parse(data, True)
-        except _Stop:
-            pass
-        except expat.ExpatError as exc:
-            raise XlsxOpenError("corrupt", f"{part}: {exc}") from exc
-
-    @staticmethod
-    def local(name: str) -> str:
-        return name.rpartition(":")[2]
-
-    def chars(self, data: str) -> None:
-        if self.text is not None and not self.in_rph:
-            self.text.append(data)
-
-    def start(self, name: str, attrs: dict[str, str]) -> None:
-        tag = self.local(name)
-        if tag == "t":
-            if self.sheet is None or self.cell.get("inline") is not None:
-                self.text = self.cell.setdefault("t_parts", [])
-        elif tag == "rPh":
-            self.in_rph = True
-        elif tag == "si":
-            self.cell = {"inline": True}
-        elif tag == "c":
-            self.cell = {"r": attrs.get("r"), "t": attrs.get("t", "n"), "s": attrs.get("s", "0")}
-        elif tag == "v":
-            self.text = self.cell.setdefault("v", [])
-        elif tag == "f":
-            self.cell["f_shared"] = attrs.get("t") == "shared"
-            self.text = self.cell.setdefault("f", [])
-        elif tag == "is":
-            self.cell["inline"] = True
-        elif tag == "row":
-            r_attr = attrs.get("r")
+    def start(name: str, attrs: list[str]) -> None:
+        nonlocal ref, ctype, style, v, f, f_shared, inline, target, in_rph, row_no, rows_seen, next_col
+        if name == "c":
+            ref, ctype, style = None, "n", "0"
+            v = f = inline = None
+            f_shared = False
+            n = len(attrs)
+            if n == 4 and attrs[0] == "r" and attrs[2] == "s":
+                ref, style = attrs[1], attrs[3]
+            elif n == 6 and attrs[0] == "r" and attrs[2] == "s" and attrs[4] == "t":
+                ref, style, ctype = attrs[1], attrs[3], attrs[5]
+            else:
+                for i in range(0, n, 2):
+                    key = attrs[i]
+                    if key == "r":
+                        ref = attrs[i + 1]
+                    elif key == "s":
+                        style = attrs[i + 1]
+                    elif key == "t":
+                        ctype = attrs[i + 1]
+        elif name == "v":
+            target = _V
+            if v is None:
+                v = ""
+        elif name == "t":
+            if inline is not None:
+                target = _T
+        elif name == "is":
+            if inline is None:
+                inline = ""
+        elif name == "f":
+            target = _F
+            f_shared = _attr(attrs, "t") == "shared"
+            if f is None:
+                f = ""
+        elif name == "row":
+            r_attr = attrs[1] if attrs and attrs[0] == "r" else _attr(attrs, "r")
             # rows may omit r; then they follow the previous row
-            self.row_no = int(r_attr) if r_attr and r_attr.isdigit() else self.row_no + 1
-            self.next_col = 1
-            self.rows_seen += 1
-            if self.rows_seen > self.limits.max_rows:
-                raise XlsxOpenError(
-                    "too-large", f"more than {self.limits.max_rows:,} rows in '{self.where}'")
+            row_no = int(r_attr) if r_attr and r_attr.isdigit() else row_no + 1
+            next_col = 1
+            rows_seen += 1
+            if rows_seen > max_rows:
+                raise XlsxOpenError("too-large", f"more than {max_rows:,} rows in '{where}'")
+        elif name == "rPh":
+            in_rph = True
+        elif ":" in name:
+            start(name.rpartition(":")[2], attrs)
 
-    def end(self, name: str) -> None:
-        tag = self.local(name)
-        if tag in ("t", "v", "f"):
-            self.text = None
-        elif tag == "rPh":
-            self.in_rph = False
-        elif tag == "si":
-            self.strings.append(_unescape("".join(self.cell.get("t_parts", []))))
-            if len(self.strings) > self.limits.max_cells * 5:
-                raise XlsxOpenError("too-large", "too many shared strings")
-        elif tag == "c" and self.sheet is not None:
-            self.add_cell()
-        elif tag == "sheetData":
+    def end(name: str) -> None:
+        nonlocal target, in_rph, next_col
+        if name == "c":
+            position = (refs.get(ref) or _position(ref)) if ref else (row_no, next_col)
+            r, c = position
+            next_col = c + 1
+            fmt = fmt_of.get(style)
+            if fmt is None:
+                index = int(style) if style.isdigit() else 0
+                fmt = fmt_of[style] = formats[index] if index < n_formats else "General"
+            if v is None and f is None and inline is None:
+                return  # a blank cell, perhaps with a style
+            cell: Cell | None = None
+            if f is None:
+                # The common cells, built directly: a number, a shared or an inline string.
+                if ctype == "n":
+                    if v:
+                        try:  # noqa: SIM105 (suppress() costs more here)
+                            cell = new(Cell, (r, c, float(v), "number", None, fmt))
+                        except ValueError:
+                            pass
+                elif ctype == "s":
+                    if v:
+                        try:
+                            text = shared[int(v)]
+                        except (ValueError, IndexError):
+                            text = ""
+                        cell = new(Cell, (r, c, text, "text" if text else "blank", None, fmt))
+                elif ctype == "inlineStr":
+                    text = _unescape(inline) if inline else ""
+                    cell = new(Cell, (r, c, text, "text" if text else "blank", None, fmt))
+            if cell is None:
+                formula = (f or ("(shared)" if f_shared else "")) if f is not None else None
+                cell = _make_cell(ctype, fmt, formula, v, None if inline is None else _unescape(inline),
+                                  r, c, shared)
+            if cell.kind == "blank":
+                return
+            if len(cells) >= max_cells:
+                raise XlsxOpenError("too-large", f"more than {max_cells:,} cells in '{where}'")
+            cells[position] = cell
+        elif name == "v" or name == "t" or name == "f":
+            target = _NO_TEXT
+        elif name == "sheetData":
             raise _Stop
+        elif name == "rPh":
+            in_rph = False
+        elif ":" in name:
+            end(name.rpartition(":")[2])
 
-    def add_cell(self) -> None:
-        info, sheet = self.cell, self.sheet
-        assert sheet is not None
-        ref = info.get("r")
-        r, c = parse_ref(ref) if ref else (self.row_no, self.next_col)
-        self.next_col = c + 1
-        formula = None
-        if "f" in info:
-            formula = "".join(info["f"]) or ("(shared)" if info.get("f_shared") else "")
-        v = "".join(info["v"]) if "v" in info else None
-        inline = _unescape("".join(info.get("t_parts", []))) if info.get("inline") else None
-        style = int(info["s"]) if info["s"].isdigit() else 0
-        fmt = self.formats[style] if style < len(self.formats) else "General"
-        cell = _make_cell(info["t"], fmt, formula, v, inline, r, c, self.shared)
-        if cell.kind == "blank":
-            return
-        if len(sheet.cells) >= self.limits.max_cells:
-            raise XlsxOpenError(
-                "too-large", f"more than {self.limits.max_cells:,} cells in '{sheet.name}'")
-        sheet.cells[(r, c)] = cell
-        if r > sheet.max_row:
-            sheet.max_row = r
-        if c > sheet.max_col:
-            sheet.max_col = c
+    def chars(data: str) -> None:
+        nonlocal v, f, inline
+        if target and not in_rph:
+            if target == _V:
+                v = data if not v else v + data
+            elif target == _T:
+                inline = data if not inline else inline + data
+            else:
+                f = data if not f else f + data
+
+    parser = _guarded_parser(part)
+    parser.StartElementHandler, parser.EndElementHandler = start, end
+    parser.CharacterDataHandler = chars
+    _parse(parser, data, part)
 
 
 _EXCEL_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
