@@ -12,7 +12,7 @@ from rbwm_pmf.reading.returns import read_return
 from rbwm_pmf.reading.xlsx import Cell
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.run import validate
-from tests.kit import fill, row_of, templates
+from tests.kit import SAMPLES, fill, row_of, templates
 
 
 @pytest.fixture()
@@ -91,3 +91,19 @@ def test_hints_name_the_fix() -> None:
     assert "blank" in interpret_actual(Cell(9, 6, "n/a", "text"), "count").detail
     assert "percentage sign" in interpret_actual(Cell(9, 6, "95%", "text"), "count").detail
     assert "approx" in interpret_actual(Cell(9, 6, "approx 50", "text"), "count").detail
+
+
+def test_reading_leaves_no_reference_cycles() -> None:
+    """A batch pauses the cycle collector, so reading a return must free everything by reference
+    counting alone: no parser state may be left in a cycle, return after return."""
+    import gc
+
+    paths = sorted((SAMPLES / "returns").rglob("*.xlsx"))[:6]
+    gc.collect()
+    gc.disable()
+    try:
+        for path in paths:
+            read_return(path)
+        assert gc.collect() == 0
+    finally:
+        gc.enable()

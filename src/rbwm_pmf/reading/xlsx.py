@@ -469,8 +469,13 @@ def _shared_strings(data: bytes, part: str, limits: Limits) -> list[str]:
     in_rph = False
     rows_seen = 0
 
+    # Prefixed elements (x:t) are read by their local name. The handlers never call themselves
+    # for them: a closure that holds itself is a reference cycle, and a batch pauses the cycle
+    # collector.
     def start(name: str, attrs: list[str]) -> None:
         nonlocal text, collect, in_rph, rows_seen
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if name == "t":
             collect = True
         elif name == "si" or name == "c":
@@ -479,8 +484,6 @@ def _shared_strings(data: bytes, part: str, limits: Limits) -> list[str]:
             in_rph = True
         elif name == "v" or name == "f":
             collect = False
-        elif ":" in name:
-            start(name.rpartition(":")[2], attrs)
         elif name == "row":
             rows_seen += 1
             if rows_seen > limits.max_rows:
@@ -488,6 +491,8 @@ def _shared_strings(data: bytes, part: str, limits: Limits) -> list[str]:
 
     def end(name: str) -> None:
         nonlocal collect, in_rph
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if name == "t" or name == "v" or name == "f":
             collect = False
         elif name == "si":
@@ -496,8 +501,6 @@ def _shared_strings(data: bytes, part: str, limits: Limits) -> list[str]:
                 raise XlsxOpenError("too-large", "too many shared strings")
         elif name == "rPh":
             in_rph = False
-        elif ":" in name:
-            end(name.rpartition(":")[2])
 
     def chars(data: str) -> None:
         nonlocal text
@@ -557,6 +560,8 @@ def _read_cells(data: bytes, part: str, sheet: Sheet, shared: list[str], formats
 
     def start(name: str, attrs: list[str]) -> None:
         nonlocal ref, ctype, style, v, f, f_shared, inline, target, in_rph, row_no, rows_seen, next_col
+        if ":" in name:  # by its local name, as in _shared_strings
+            name = name.rpartition(":")[2]
         if name == "c":
             ref, ctype, style = None, "n", "0"
             v = f = inline = None
@@ -600,11 +605,11 @@ def _read_cells(data: bytes, part: str, sheet: Sheet, shared: list[str], formats
                 raise XlsxOpenError("too-large", f"more than {max_rows:,} rows in '{where}'")
         elif name == "rPh":
             in_rph = True
-        elif ":" in name:
-            start(name.rpartition(":")[2], attrs)
 
     def end(name: str) -> None:
         nonlocal target, in_rph, next_col
+        if ":" in name:
+            name = name.rpartition(":")[2]
         if name == "c":
             position = (refs.get(ref) or _position(ref)) if ref else (row_no, next_col)
             r, c = position
@@ -649,8 +654,6 @@ def _read_cells(data: bytes, part: str, sheet: Sheet, shared: list[str], formats
             raise _Stop
         elif name == "rPh":
             in_rph = False
-        elif ":" in name:
-            end(name.rpartition(":")[2])
 
     def chars(data: str) -> None:
         nonlocal v, f, inline
