@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import datetime as dt
 import math
-import os
 import re
 import shutil
 import subprocess
@@ -34,6 +33,7 @@ from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
 from openpyxl.worksheet.formula import ArrayFormula
 
 from rbwm_pmf.reading.xlsx import Cell, Workbook
+from tests.kit import SOFFICE_MISSING, in_ci, require_soffice
 
 LONG_TEXT = "A long commentary. " * 1700  # 32,300 characters, near Excel's 32,767 limit
 UNICODE = ["Café ☕", "emoji 😀👍🏽", "漢字かな", "עברית", "zero\u200bwidth", "tab\there", "line\nbreak"]
@@ -235,8 +235,8 @@ OTHER_SOURCES: dict[str, Callable[[Path], None]] = {"csv-source.csv": _csv, "ods
 
 def _soffice() -> str | None:
     found = shutil.which("soffice")
-    if found is None and os.environ.get("CI") == "true":
-        pytest.fail("LibreOffice's soffice must be on the PATH in CI")
+    if found is None and in_ci():
+        pytest.fail(f"CI=true and soffice missing. {SOFFICE_MISSING}", pytrace=False)
     return found
 
 
@@ -397,8 +397,7 @@ def test_a_workbook_written_by_a_python_library_reads_as_openpyxl_reads_it(
 @pytest.mark.parametrize("name", LIBREOFFICE_NAMES)
 def test_a_workbook_saved_by_libreoffice_reads_as_openpyxl_reads_it(
         corpus: dict[str, Path], name: str) -> None:
-    if _soffice() is None:
-        pytest.skip("LibreOffice's soffice is not on the PATH: apt-get install libreoffice-calc-nogui")
+    require_soffice()  # skipped without LibreOffice, failed in CI
     assert name in corpus, f"LibreOffice did not convert {name}"
     assert _differences(corpus[name]) == []
 
