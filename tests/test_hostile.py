@@ -43,6 +43,7 @@ from rbwm_pmf.reading.xlsx import DEFAULT_LIMITS
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.issues import Issue
 from rbwm_pmf.validation.report import FileOutcome
+from rbwm_pmf.validation.run import validate
 from tests import hostile as h
 from tests.kit import made_once, require_soffice
 
@@ -495,10 +496,13 @@ def test_formulas_and_links_stay_text(tmp_path: Path) -> None:
 
 def test_long_commentary_is_cut_in_the_workbook(tmp_path: Path) -> None:
     """A 100,000-character commentary is consolidated whole and cut in the workbook to Excel's
-    limit, with a visible marker and a text-too-long entry in the Validation log."""
+    limit, with a visible marker; validation says so first, with the text-too-long warning the
+    Validation log shows once."""
     batch = run_batch(tmp_path, lambda d: h.long_commentary(d / "long.xlsx"))
     (path,) = batch.hostile
-    assert_clean(batch, path)
+    assert_clean(batch, path, ["text-too-long"])
+    assert [(i.code, i.cell, i.column, i.value) for i in validate(path).records] == [
+        ("text-too-long", "G6", "Commentary", "100,000")]
     assert batch.current("1.3", "commentary") == h.long_text()
     out = batch.result.write(tmp_path / "out.xlsx")
     wb = load_workbook(out)
@@ -510,6 +514,9 @@ def test_long_commentary_is_cut_in_the_workbook(tmp_path: Path) -> None:
     log = [[c.value for c in row] for row in wb["Validation log"].iter_rows()]
     entries = [r for r in log if "text-too-long" in r]
     assert len(entries) == 1 and "G6" in entries[0] and path.name in entries[0]
+    kept = len(cut[0].value) - len(" … [cut: 100,000 characters in the return]")
+    (note,) = batch.records(path)
+    assert note.message == f"The text is 100,000 characters long; only the first {kept:,} are kept."
 
 
 def test_control_characters_and_emoji_survive(tmp_path: Path) -> None:

@@ -104,7 +104,9 @@ def test_same_return_twice_with_changes_is_a_conflict(tmp_path: Path, good_asc: 
     report = validate([good_asc, second])
     conflicts = [(Path(i.file).name, i.cell) for i in report.records if i.indicator_id == "1.5"]
     assert conflicts == [("asc.xlsx", "F8"), ("asc-v2.xlsx", "F8")]
-    assert {i.code for i in report.records} == {"value-conflict"}
+    assert {i.code for i in report.records if i.indicator_id == "1.5"} == {"value-conflict"}
+    # The values both returns give alike are not conflicts: the first return's are used.
+    assert {i.code for i in report.records if i.indicator_id != "1.5"} == {"value-repeated"}
     newest = validate([good_asc, second], newest_wins=True)
     assert newest.valid
     assert [(Path(i.file).name, i.code) for i in newest.records if i.indicator_id == "1.5"] == [
@@ -205,3 +207,34 @@ def test_error_value_in_commentary_is_not_the_owners_words(tmp_path: Path) -> No
          "Mitigation actions shows the Excel error #N/A, not the owner's words."),
     ]
     assert report.files[0].rows_accepted == 3 and report.files[0].rows_rejected == 2
+
+
+def test_same_value_in_two_returns_is_used_once_with_a_note(tmp_path: Path, good_asc: Path) -> None:
+    """A return sent again with the same figures is not a conflict: the first return's values are
+    used, and each copy's cell gets a warning naming the cell whose value is used."""
+    again = fill(good_asc, {"1.5": (541, "On track, as sent before.", "")}, tmp_path / "asc-again.xlsx")
+    report = validate([good_asc, again], period="2017-18-Q2")
+    assert report.valid
+    notes = [(Path(i.file).name, i.cell, i.code, i.severity) for i in report.records]
+    assert notes == [("asc-again.xlsx", c, "value-repeated", "warning")
+                     for c in ("F6", "F7", "F8", "F9", "F10")]
+    note = next(i for i in report.records if i.indicator_id == "1.5")
+    assert note.message == ("Indicator 1.5 for 2017/18 Q2 is also given in asc.xlsx F8 with the "
+                            "same value (541); that value is used.")
+    outcomes = {Path(f.path).name: (f.rows_accepted, f.rows_rejected) for f in report.files}
+    assert outcomes == {"asc.xlsx": (5, 0), "asc-again.xlsx": (0, 5)}
+
+
+def test_text_too_long_is_reported_by_validate(tmp_path: Path) -> None:
+    """Mitigation longer than an Excel cell, for an Amber indicator, gets the warning that the
+    workbook will cut it; a Green indicator's long commentary, which the workbook does not
+    print, gets none. Excel counts a character outside the Basic Multilingual Plane (an emoji)
+    twice: 32,000 characters with 2,000 emoji are 34,000 of Excel's."""
+    asc = templates(tmp_path / "t")["ASC"]
+    long_words = "Recovery plan \U0001F4C8 " * 2000  # 32,000 characters
+    values = {**GOOD, "1.3": (77.5, "Reviews behind plan.", long_words),
+              "1.5": (541, long_words, "")}
+    report = validate(fill(asc, values, tmp_path / "asc.xlsx"), period="2017-18-Q2")
+    found = [(i.code, i.severity, i.cell, i.column, i.value) for i in report.records]
+    assert found == [("text-too-long", "warning", "H6", "Mitigation actions", "31,999")]
+    assert report.valid and report.files[0].rows_accepted == 5

@@ -1,4 +1,5 @@
-"""Small facts about single values: whether a cell holds nothing, and a number as typed."""
+"""Small facts about single values: whether a cell holds nothing, a number as typed, and text
+that fits in an Excel cell."""
 
 from __future__ import annotations
 
@@ -19,3 +20,23 @@ def plain_number(value: float) -> str:
     1.0270000000000001 that 102.7 / 100 gives (15 significant digits, as Excel shows)."""
     number = float(value)
     return str(int(number)) if number.is_integer() else f"{number:.15g}"
+
+
+EXCEL_CELL_LIMIT = 32_767  # characters (UTF-16 code units) Excel holds in one cell
+
+
+def _utf16_len(text: str) -> int:
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fit_text(text: str) -> tuple[str, int]:
+    """Text cut to Excel's cell limit, ending with a visible marker when cut, and how many of
+    its characters were kept (all of them when it fits)."""
+    if len(text) <= EXCEL_CELL_LIMIT // 2 or _utf16_len(text) <= EXCEL_CELL_LIMIT:
+        return text, len(text)
+    marker = f" … [cut: {len(text):,} characters in the return]"
+    room = EXCEL_CELL_LIMIT - _utf16_len(marker)
+    kept = text[:room]
+    while _utf16_len(kept) > room:  # characters outside the BMP count twice in Excel
+        kept = kept[:-1]
+    return kept + marker, len(kept)

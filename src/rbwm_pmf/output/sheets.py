@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
 from rbwm_pmf.model.status import AMBER, GREEN, NO_DATA, NOT_RATED, RED
-from rbwm_pmf.model.values import is_missing
+from rbwm_pmf.model.values import EXCEL_CELL_LIMIT, fit_text, is_missing
 from rbwm_pmf.output.adapter import add_streamed_table, forget_row
 from rbwm_pmf.output.text import ARIAL_11, footer_text
 
@@ -21,7 +21,6 @@ __all__ = [
 
 R = TypeVar("R")
 
-EXCEL_CELL_LIMIT = 32_767  # characters (UTF-16 code units) in one cell
 TABLE_STYLE = "Table Style Light 1"
 FONT = {"font_name": "Arial", "font_size": 11, "font_scheme": "none"}
 _TEXT_FIT = ARIAL_11  # the estimate of how FONT's text wraps
@@ -108,23 +107,6 @@ def widths(columns: Sequence[Column[Any]]) -> list[float]:
     return [float(w) for w in out if w is not None]
 
 
-# -- values -------------------------------------------------------------------------------
-
-def _utf16_len(text: str) -> int:
-    return len(text.encode("utf-16-le")) // 2
-
-
-def fit_text(text: str) -> tuple[str, int]:
-    """Text cut to Excel's cell limit, ending with a visible marker when cut, and how many of
-    its characters were kept (all of them when it fits)."""
-    if _utf16_len(text) <= EXCEL_CELL_LIMIT:
-        return text, len(text)
-    marker = f" … [cut: {len(text):,} characters in the return]"
-    room = EXCEL_CELL_LIMIT - _utf16_len(marker)
-    kept = text[:room]
-    while _utf16_len(kept) > room:  # characters outside the BMP count twice in Excel
-        kept = kept[:-1]
-    return kept + marker, len(kept)
 
 
 

@@ -50,7 +50,7 @@ from rbwm_pmf.output.sheets import (
     number,
     widths,
 )
-from rbwm_pmf.validation.issues import Issue, make_issue
+from rbwm_pmf.validation.issues import Issue
 
 if TYPE_CHECKING:
     from rbwm_pmf.consolidation.merge import ConsolidationResult
@@ -245,7 +245,6 @@ class _Report:
         self.period = result.period
         self.date = date
         self.title = title
-        self.cuts: list[Issue] = []
         files = [str(f) for f in result.sources["file"]] if len(result.sources) else []
         files += [i.file for i in result.report.records if i.file]
         files += [str(f) for f in result.data["source_file"] if f]
@@ -257,20 +256,11 @@ class _Report:
     def short(self, path: str) -> str:
         return self.names.get(path, path)
 
-    def from_return(self, row: DataRow, field: str, column: str) -> str:
-        """Text an owner typed (the `field` of `row`): cut to Excel's limit, with a log entry
-        when cut that names the cell it came from."""
+    def from_return(self, row: DataRow, field: str) -> str:
+        """Text an owner typed (the `field` of `row`), cut to Excel's limit with a visible
+        marker; validation has already logged a `text-too-long` warning at its cell."""
         text = getattr(row, field)
-        value = "" if is_missing(text) else str(text)
-        fitted, kept = fit_text(value)
-        if kept < len(value):
-            where = str(getattr(row, f"{field}_cell") or row.source_cell or "")
-            sheet, _, cell = where.partition("!")
-            self.cuts.append(make_issue(
-                "text-too-long", str(row.source_file or ""), sheet=sheet, cell=cell,
-                indicator_id=str(row.indicator_id or ""), column=column,
-                value=f"{len(value):,}", expected=f"{kept:,}"))
-        return fitted
+        return fit_text("" if is_missing(text) else str(text))[0]
 
     def value_cell(self, value: Any, unit: str, missing: str) -> Cell:
         """A number in its unit's format, or the word for its absence."""
@@ -537,9 +527,9 @@ class _Report:
             Column(f"Actual (Q{p.quarter})", 10, self.actual, right=True),
             Column(f"Target (Q{p.quarter})", 10, self.target, right=True),
             Column("Reason", 26, "reason", "wrap"),
-            Column("Commentary", 46, lambda r: self.from_return(r, "commentary", "Commentary"), "wrap"),
+            Column("Commentary", 46, lambda r: self.from_return(r, "commentary"), "wrap"),
             Column("Mitigation actions", 46,
-                   lambda r: self.from_return(r, "mitigation", "Mitigation actions"), "wrap"),
+                   lambda r: self.from_return(r, "mitigation"), "wrap"),
         ]
         s = self.book.sheet(
             "Appendix 3",
@@ -658,13 +648,13 @@ class _Report:
             Column("Fix", 42, "hint", "wrap"),
         ]
         s = self.book.sheet("Validation log", "Validation log", widths(cols))
-        if rep.records or rep.skipped or self.cuts:
-            warnings = len(rep.warnings) + len(self.cuts)
+        if rep.records or rep.skipped:
+            warnings = len(rep.warnings)
             s.line(f"{_plural(len(rep.errors), 'error')}, {_plural(warnings, 'warning')} and "
                    f"{_plural(len(rep.skipped), 'file')} skipped. An error stops that value being "
                    "used; a warning does not.")
             s.line("Cell gives the cell of the owner's return; values are shown as typed.")
-        rows = [*rep.records, *self.cuts, *(_skipped_issue(skipped) for skipped in rep.skipped)]
+        rows = [*rep.records, *(_skipped_issue(skipped) for skipped in rep.skipped)]
         s.table("ValidationLog", cols, rows, autofilter=True, repeat_header=True,
                 empty="No problems were found in the returns and no files were skipped.")
 

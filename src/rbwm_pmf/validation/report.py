@@ -4,7 +4,7 @@ pass) and report each problem once, at its cell, with each file's outcome."""
 from __future__ import annotations
 
 import os
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -14,6 +14,8 @@ import pandas as pd
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.rating import format_value
+from rbwm_pmf.model.status import AMBER, RED
+from rbwm_pmf.model.values import EXCEL_CELL_LIMIT, fit_text
 from rbwm_pmf.reading.files import SkippedFile
 from rbwm_pmf.reading.returns import ReturnFile
 from rbwm_pmf.reading.xlsx import col_letter
@@ -134,12 +136,13 @@ def check_returns(
     frame = _rows_frame(read.columns, kept, framework)
     row_issues = _check_rows(frame, framework, letters) if len(frame) else []
     row_issues.extend(_conflicts(frame, row_issues, newest_wins, letters))
+    row_issues.extend(_long_texts(frame, letters))
     row_issues.extend(_missing_rows(usable, framework))
     records.extend(row_issues)
 
     blocked = {
         (i.file, _row_of(i.cell)) for i in row_issues
-        if (i.is_error or i.code == "value-conflict-newest") and i.cell
+        if (i.is_error or i.code in ("value-conflict-newest", "value-repeated")) and i.cell
     }
     if len(frame):
         frame["accepted"] = [
@@ -316,6 +319,10 @@ def _conflicts(
         return f"{letters[file][layout.ACTUAL]}{row}"
 
     for (ind_id, period), group in rows.groupby(["indicator_id", "period"], sort=False):
+        values = [float(v) for v in group["actual_value"]]
+        if max(values) - min(values) <= 1e-9 * max(1.0, abs(values[0])):
+            issues.extend(_repeats(group, str(ind_id), str(period), actual_ref))
+            continue
         mtimes = {f: _mtime(f) for f in group["file"]}
         newest = max(group["file"], key=lambda f: (mtimes[f], f))
         for _, row in group.iterrows():
@@ -335,17 +342,53 @@ def _conflicts(
     return issues
 
 
+def _repeats(group: pd.DataFrame, ind_id: str, period: str,
+             actual_ref: Callable[[str, int], str]) -> list[Issue]:
+    """The same value for one indicator and quarter in several returns: not a conflict. The
+    first return's value is used; each later copy gets a note saying so."""
+    first = group.iloc[0]
+    used = f"{Path(str(first['file'])).name} {actual_ref(first['file'], first['row'])}"
+    return [
+        make_issue("value-repeated", str(row["file"]), sheet=row["sheet"],
+                   cell=actual_ref(row["file"], row["row"]), indicator_id=ind_id,
+                   column=layout.ACTUAL, value=row["actual_raw"],
+                   detail=Period.parse(period).label, other=used,
+                   expected=format_value(float(row["actual_value"]), str(row["unit"])))
+        for _, row in group.iloc[1:].iterrows()
+    ]
+
+
+def _long_texts(frame: pd.DataFrame, letters: dict[str, dict[str, str]]) -> list[Issue]:
+    """Commentary and mitigation longer than an Excel cell holds, for the Amber and Red rows
+    whose words the consolidated workbook prints: it keeps the start and says so, so validation
+    says so first."""
+    if not len(frame):
+        return []
+    fields = ("commentary", "mitigation")
+    # Only a text of more than half the limit can be too long, even in UTF-16: look at no other.
+    long_rows = sorted({n for name in fields for n, text in enumerate(_values(frame, name))
+                        if isinstance(text, str) and len(text) > EXCEL_CELL_LIMIT // 2})
+    issues = []
+    for row in _records(frame.iloc[long_rows]):
+        if row.status not in (AMBER, RED):
+            continue
+        for name in fields:
+            text = str(getattr(row, name) or "")
+            kept = fit_text(text)[1]
+            if kept < len(text):
+                label = FIELD_LABELS[name]
+                issues.append(make_issue(
+                    "text-too-long", row.file, sheet=row.sheet, cell=f"{letters[row.file][label]}{row.row}",
+                    indicator_id=row.indicator_id or "", column=label, value=f"{len(text):,}",
+                    expected=f"{kept:,}"))
+    return issues
+
+
 def _mtime(path: str) -> float:
     try:
         return os.stat(path).st_mtime
     except OSError:
         return 0.0
-
-
-
-
-
-
 
 
 def _missing_rows(returns: list[ReturnFile], fw: Framework) -> list[Issue]:

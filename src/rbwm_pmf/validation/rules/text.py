@@ -81,7 +81,8 @@ def MITIGATION_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
     return ~_error_value(rows["mitigation"])
 
 
-# Checked as the consolidated workbook is written: Excel's cell limit is 32,767 characters.
+# Checked across the batch for the Amber and Red rows the workbook prints (Excel holds 32,767
+# characters in a cell).
 TEXT_TOO_LONG = rule(
     "text-too-long", WARNING, "cell", "Text too long",
     "The text is {value} characters long; only the first {expected} are kept.",
