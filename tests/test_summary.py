@@ -41,9 +41,20 @@ def test_report_sentence_and_shares() -> None:
 
 
 @pytest.mark.parametrize(("g", "a", "r", "nd", "expected"), [
-    (1, 0, 0, 0, "As at 30 June 2017, one of the one indicator was performing at or above "
+    (1, 0, 0, 0, "As at 30 June 2017, the one indicator was performing at or above target."),
+    (0, 1, 0, 0, "As at 30 June 2017, the one indicator was just short of target."),
+    (0, 0, 1, 2, "As at 30 June 2017, the one indicator rated was below target. Two indicators "
+                 "had no data for the quarter."),
+    (1, 0, 0, 1, "As at 30 June 2017, the one indicator rated was performing at or above "
+                 "target. One indicator had no data for the quarter."),
+    (1, 1, 0, 0, "As at 30 June 2017, one of the two indicators was performing at or above "
+                 "target, one indicator was just short of target and no indicators were below "
+                 "target."),
+    (2, 0, 0, 0, "As at 30 June 2017, two of the two indicators were performing at or above "
                  "target, no indicators were just short of target and no indicators were below "
                  "target."),
+    (0, 0, 0, 1, "As at 30 June 2017, no indicators could be rated. One indicator had no data "
+                 "for the quarter."),
     (2, 1, 2, 1, "As at 30 June 2017, two of the five indicators rated were performing at or "
                  "above target, one indicator was just short of target and two indicators were "
                  "below target. One indicator had no data for the quarter."),

@@ -78,9 +78,19 @@ def test_owners_limits_the_run(tmp_path: Path) -> None:
 
 def test_unknown_owner_is_an_error(tmp_path: Path) -> None:
     """An owner id the register does not know stops the run and names the known ones."""
-    with pytest.raises(PmfError, match=r"Unknown owner 'xyz'.*ASC"):
+    with pytest.raises(PmfError, match=r"Unknown owner 'XYZ'.*ASC"):
         make_templates(None, "2017-18-Q2", tmp_path, owners=["XYZ"])
     assert list(tmp_path.iterdir()) == []
+
+
+def test_unknown_owners_are_quoted_as_typed(framework: Framework, tmp_path: Path) -> None:
+    """Unknown owners are named as the user typed them, each once, in the order given."""
+    listed = ", ".join(o.id for o in framework.owners)
+    with pytest.raises(PmfError) as raised:
+        make_templates(None, "2017-18-Q2", tmp_path, owners=["XYZ", "asc", " Qq ", "xyz"])
+    assert str(raised.value) == (
+        f"Unknown owner 'XYZ', 'Qq'; the register {framework.id} has: {listed}."
+    )
 
 
 def test_period_aliases_give_the_same_files(tmp_path: Path) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from rbwm_pmf.model.framework import Indicator
@@ -19,6 +21,7 @@ from rbwm_pmf.model.status import (
 )
 
 _PLACES = 9  # compare to 9 decimal places so 95 vs 100 at 5% is exactly on the boundary
+_SIGNIFICANT = 15  # the most digits a figure is shown to, as Excel shows them
 
 
 @dataclass(frozen=True)
@@ -31,30 +34,88 @@ class Rating:
 
 def format_value(value: float, unit: str) -> str:
     """A value as a report prints it: 82.9%, 128,900, 20.6 days, £1,200, 4.4."""
-    if unit == "percent":
-        return f"{_trim(value, 1)}%"
+    return _dress(_number(value, unit, _places(value, unit)), unit)
+
+
+def format_exact(value: float, unit: str) -> str:
+    """A value as `format_value` prints it, with more decimals where it has them (to 15
+    significant digits): a target of 85.25% is 85.25%, not 85.3%."""
+    return _dress(_digits(value, unit, [value], 0, exact=True), unit)
+
+
+def format_apart(value: float, unit: str, refs: Sequence[float], *, better: int = 0,
+                 exact: bool = False) -> str:
+    """A value as `format_value` prints it, with as many more decimals as it takes (to 15
+    significant digits) to stay on its own side of each of `refs`: 85.49 beside a boundary of
+    85.5 is 85.49%, not 85.5%.
+
+    A value equal to a ref may be shown equal to it or on its `better` side (+1 above, -1
+    below). Values closer than 9 decimal places count as equal, as the rating counts them,
+    unless `exact`.
+    """
+    return _dress(_digits(value, unit, refs, better, exact=exact), unit)
+
+
+def _places(value: float, unit: str) -> int:
+    if unit in ("percent", "days"):
+        return 1
     if unit == "count":
-        return f"{value:,.0f}" if float(value).is_integer() else f"{value:,.1f}"
+        return 0 if float(value).is_integer() else 1
     if unit == "currency":
-        return f"£{value:,.0f}" if float(value).is_integer() else f"£{value:,.2f}"
-    if unit == "days":
-        return f"{_trim(value, 1)} days"
-    return _trim(value, 2)
+        return 0 if float(value).is_integer() else 2
+    return 2
 
 
-def _trim(value: float, places: int) -> str:
+def _number(value: float, unit: str, places: int) -> str:
     text = f"{value:,.{places}f}"
+    if unit in ("count", "currency") and places == _places(value, unit):
+        return text
     return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def _dress(text: str, unit: str) -> str:
+    if unit == "percent":
+        return f"{text}%"
+    if unit == "currency":
+        return f"£{text}"
+    if unit == "days":
+        return f"{text} {'day' if text == '1' else 'days'}"
+    return text
+
+
+def _side(value: float, ref: float, exact: bool) -> int:
+    diff = value - ref if exact else round(value - ref, _PLACES)
+    return (diff > 0) - (diff < 0)
+
+
+def _digits(value: float, unit: str, refs: Sequence[float], better: int, *,
+            exact: bool = False) -> str:
+    """The figure of `format_apart`, without its unit."""
+    first = _places(value, unit)
+    if not math.isfinite(value):
+        return _number(value, unit, first)
+    last = max(first, _SIGNIFICANT - len(str(int(abs(value)))))
+    places = first
+    for places in range(first, last + 1):
+        shown = float(f"{value:.{places}f}")
+        if all(_apart(value, shown, ref, better, exact) for ref in refs):
+            break
+    return _number(value, unit, places)
+
+
+def _apart(value: float, shown: float, ref: float, better: int, exact: bool) -> bool:
+    side, seen = _side(value, ref, exact), _side(shown, ref, exact)
+    return seen == side if side else seen in (0, better)
 
 
 def tolerance_text(indicator: Indicator) -> str:
     """`5% tolerance` or `2-point tolerance` or `tolerance of 2 days`."""
-    tol = _trim(indicator.tolerance, 2)
+    tol = _digits(indicator.tolerance, "number", [indicator.tolerance], 0, exact=True)
     if indicator.tolerance_type == "relative":
         return f"{tol}% tolerance"
     if indicator.unit == "percent":
         return f"{tol}-point tolerance"
-    return f"tolerance of {format_value(indicator.tolerance, indicator.unit)}"
+    return f"tolerance of {format_exact(indicator.tolerance, indicator.unit)}"
 
 
 def _not_rated(indicator: Indicator, quarter: int, actual: float | None) -> Rating | None:
@@ -108,8 +169,13 @@ def rate(indicator: Indicator, quarter: int, actual: float | None) -> Rating:
     assert target is not None and actual is not None
     unit = indicator.unit
     lower = indicator.polarity == "lower"
+    better = -1 if lower else 1
     shortfall, allowed = _shortfall(indicator, target, actual)
-    head = f"{format_value(actual, unit)} vs target {format_value(target, unit)}"
+    # No figure is rounded onto or across the target or the tolerance boundary it is read
+    # against: 85.49 is 85.49% when the boundary is 85.5%.
+    boundary = target + allowed if lower else target - allowed
+    shown = format_apart(actual, unit, [target, boundary], better=better)
+    head = f"{shown} vs target {format_exact(target, unit)}"
     if lower:
         head += " (lower is better)"
     if shortfall <= 0:
@@ -117,9 +183,14 @@ def rate(indicator: Indicator, quarter: int, actual: float | None) -> Rating:
 
     side = "above target" if lower else "short"
     if indicator.tolerance_type == "absolute" or target == 0:
-        gap = format_value(shortfall, unit) if unit != "percent" else f"{_trim(shortfall, 1)} points"
+        if unit == "percent":
+            points = _digits(shortfall, unit, [0, allowed], -1)
+            gap = f"{points} {'point' if points == '1' else 'points'}"
+        else:
+            gap = format_apart(shortfall, unit, [0, allowed], better=-1)
     else:
-        gap = f"{_trim(shortfall / abs(target) * 100, 1)}%"
+        share = shortfall / abs(target) * 100
+        gap = f"{_digits(share, 'percent', [0, indicator.tolerance], -1)}%"
     tol = tolerance_text(indicator)
     if shortfall <= allowed:
         return Rating(AMBER, f"{head}: {gap} {side}, within {tol}")

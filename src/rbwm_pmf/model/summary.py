@@ -71,12 +71,16 @@ def narrative(table: pd.DataFrame, period: Period, indicators: int) -> list[str]
     rated = g + a + r
     if rated == 0:
         first = f"As at {period.end_text}, no indicators could be rated."
+    elif rated == 1:
+        which = "" if indicators == 1 else " rated"
+        state = ("performing at or above target" if g else "just short of target" if a
+                 else "below target")
+        first = f"As at {period.end_text}, the one indicator{which} was {state}."
     else:
-        noun = "indicator" if rated == 1 else "indicators"
-        group = f"the {number_word(rated)} {noun}" + ("" if rated == indicators else " rated")
+        group = f"the {number_word(rated)} indicators" + ("" if rated == indicators else " rated")
         lead = number_word(g) if g else "none"
         parts = [
-            f"{lead} of {group} {_were(g or rated)} performing at or above target",
+            f"{lead} of {group} {_were(g) if g else 'were'} performing at or above target",
             f"{_count(a) if a else 'no indicators'} {_were(a)} just short of target",
             f"{_count(r) if r else 'no indicators'} {_were(r)} below target",
         ]

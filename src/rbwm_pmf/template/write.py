@@ -223,9 +223,15 @@ def _generated(value: dt.datetime | None) -> dt.datetime:
 def _chosen_owners(fw: Framework, wanted: Iterable[str] | None) -> list[Owner]:
     if wanted is None:
         return list(fw.owners)
-    keys = {str(w).strip().casefold() for w in wanted}
+    typed = [str(w).strip() for w in wanted]
+    keys = {t.casefold() for t in typed}
     known = {o.id.casefold() for o in fw.owners}
-    unknown = sorted(k for k in keys if k not in known)
+    # Quoted as typed (XYZ, not xyz), each once, in the order given.
+    missing: dict[str, str] = {}
+    for t in typed:
+        if t.casefold() not in known:
+            missing.setdefault(t.casefold(), t)
+    unknown = list(missing.values())
     if unknown:
         listed = ", ".join(o.id for o in fw.owners)
         raise PmfError(

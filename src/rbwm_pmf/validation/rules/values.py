@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from rbwm_pmf.model.rating import format_value
+from rbwm_pmf.model.rating import format_apart, format_exact, format_value
 from rbwm_pmf.model.values import plain_number
 from rbwm_pmf.validation.rules.frame import due, number
 from rbwm_pmf.validation.rules.rule import ERROR, WARNING, row_rule, rule
@@ -116,11 +116,11 @@ def ACTUAL_FORMULA_NO_RESULT(rows: pd.DataFrame) -> pd.Series:
 def range_text(low: float | None, high: float | None, unit: str) -> str:
     """`0% to 100%`, `at least 0`, `at most 5 days` or `any value`."""
     if low is not None and high is not None:
-        return f"{format_value(low, unit)} to {format_value(high, unit)}"
+        return f"{format_exact(low, unit)} to {format_exact(high, unit)}"
     if low is not None:
-        return f"at least {format_value(low, unit)}"
+        return f"at least {format_exact(low, unit)}"
     if high is not None:
-        return f"at most {format_value(high, unit)}"
+        return f"at most {format_exact(high, unit)}"
     return "any value"
 
 
@@ -130,8 +130,11 @@ def _out_of_range(row: RowRecord, fw: Framework) -> dict[str, Any]:
     if unit == "percent" and value > 100 and value / 100 <= (high or 100):
         hint = (f"Type the percentage as {plain_number(value / 100)} (the cell is formatted as a "
                 f"percentage, so {plain_number(value)} becomes {plain_number(value)}%).")
-    return {"value": format_value(value, unit), "expected": range_text(row.min_value, high, unit),
-            "detail": hint}
+    # The value is shown to as many decimals as it takes to be visibly outside the range:
+    # 100.00001% is not 100%.
+    bounds = [b for b in (row.min_value, high) if b is not None and b == b]
+    shown = format_apart(value, unit, bounds, exact=True)
+    return {"value": shown, "expected": range_text(row.min_value, high, unit), "detail": hint}
 
 
 @row_rule(
@@ -221,3 +224,10 @@ VALUE_CONFLICT_NEWEST = rule(
     "newer; that value is used instead of this one.",
     "Remove the older return from the folder if it is no longer wanted.",
     "a corrected return sent after the first")
+VALUE_REPEATED = rule(
+    "value-repeated", WARNING, "cell", "Same value in two returns",
+    "Indicator {indicator} for {detail} is also given in {other} with the same value "
+    "({expected}); that value is used.",
+    "Nothing to fix: the figure is used once. Remove the copy from the folder if it is not "
+    "wanted.",
+    "a return sent twice")
