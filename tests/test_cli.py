@@ -69,8 +69,67 @@ def test_csv_export(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "data.csv", "issues.csv", "sources.csv", "table1.csv", "tracker.csv"]
-    data = (tmp_path / "data.csv").read_text("utf-8").splitlines()
+    raw = (tmp_path / "data.csv").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbfperiod,")  # UTF-8 with a BOM, for Excel
+    data = raw.decode("utf-8-sig").splitlines()
     assert len(data) == 1 + 50  # 25 indicators x Q1 and Q2
+
+
+def no_returns_folder(tmp_path: Path) -> Path:
+    folder = tmp_path / "in"
+    folder.mkdir()
+    (folder / "notes.txt").write_text("read me", "utf-8")
+    (folder / "plan.docx").write_bytes(b"PK")
+    return folder
+
+
+def test_a_folder_without_returns_exits_2(tmp_path: Path) -> None:
+    """validate and consolidate on a folder holding no return: exit 2, the sentence on stderr,
+    nothing on stdout; no workbook of "No data"."""
+    folder = no_returns_folder(tmp_path)
+    out = tmp_path / "out.xlsx"
+    for command, outcome, extra in (("validate", "nothing to check", ()),
+                                    ("consolidate", "nothing to consolidate", ("--out", str(out)))):
+        proc = run_cli(command, str(folder), *extra)
+        assert proc.returncode == 2, (command, proc.stdout, proc.stderr)
+        assert proc.stdout == ""
+        assert proc.stderr == (
+            f"Error: No returns were found in {folder}: {outcome}. Give the folder or files of "
+            "the returns (.xlsx). 2 other files were skipped, such as 'notes.txt': not a "
+            "spreadsheet (.txt).\n")
+    assert not out.exists()
+    empty = tmp_path / "empty"
+    empty.mkdir()
+    proc = run_cli("validate", str(empty))
+    assert proc.returncode == 2
+    assert proc.stderr == (f"Error: No returns were found in {empty}: nothing to check. Give the "
+                           "folder or files of the returns (.xlsx).\n")
+
+
+def test_errors_are_json_with_format_json(tmp_path: Path) -> None:
+    """With --format json, what stops a run is also printed on stdout as JSON."""
+    folder = no_returns_folder(tmp_path)
+    for command in ("validate", "consolidate"):
+        proc = run_cli(command, str(folder), "--format", "json")
+        assert proc.returncode == 2
+        sentence = proc.stderr.removeprefix("Error: ").rstrip("\n")
+        assert sentence.startswith("No returns were found in ")
+        assert json.loads(proc.stdout) == {"error": sentence, "exit_code": 2}
+    proc = run_cli("consolidate", str(SAMPLES / "returns"), "--format", "json", "--out",
+                   str(tmp_path / "x.csv"))
+    assert proc.returncode == 2
+    assert json.loads(proc.stdout) == {"error": "--out must be an .xlsx file, not 'x.csv'.",
+                                       "exit_code": 2}
+
+
+def test_consolidate_with_no_return_for_the_year_to_date_exits_2() -> None:
+    """Returns for Q2 only, consolidated for Q1: exit 2, saying which period they are for."""
+    proc = run_cli("consolidate", str(SAMPLES / "returns" / "2017-18-Q2"), "--period",
+                   "2017-18-Q1")
+    assert proc.returncode == 2 and proc.stdout == ""
+    assert proc.stderr == (
+        "Error: None of the 14 returns found is for 2017-18-Q1: they are for 2017-18-Q2. Give "
+        "the period they are for, like 2017-18-Q2, or the returns for 2017-18-Q1.\n")
 
 
 def test_usage_errors_exit_2(tmp_path: Path) -> None:

@@ -15,7 +15,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from rbwm_pmf.consolidation.merge import consolidate
+from rbwm_pmf.errors import InputError
 from rbwm_pmf.register.load import load_framework
+from rbwm_pmf.validation.run import validate
 from tests.kit import REPORT_SENTENCE, REPORT_TABLE_1, SAMPLES, fill, soffice, templates
 
 
@@ -141,7 +143,8 @@ def _value(kind: str, ind_id: str, bump: bool) -> tuple[object, str, str]:
 def test_every_row_is_accounted_for(tmp_path_factory: pytest.TempPathFactory,
                                     batch: list[tuple[str, dict[str, str], str]]) -> None:
     """Rows read = accepted + rejected for each file; every rejected row has an error in the
-    log; every accepted value is in the data; Table 1 + Not rated + No data = 25."""
+    log, or a value-repeated note when another return's equal value is used; every accepted
+    value is in the data; Table 1 + Not rated + No data = 25."""
     folder = tmp_path_factory.mktemp("batch")
     for n, (owner, values, how) in enumerate(batch):
         filled = {k: _value(v, k, how == "conflict") for k, v in values.items()}
@@ -154,8 +157,8 @@ def test_every_row_is_accounted_for(tmp_path_factory: pytest.TempPathFactory,
     if res is None:
         return
     rows = res.report.rows
-    error_rows = {(i.file, int(re.sub(r"\D", "", i.cell))) for i in res.report.errors
-                  if i.cell and ":" not in i.cell}
+    error_rows = {(i.file, int(re.sub(r"\D", "", i.cell))) for i in res.report.records
+                  if (i.is_error or i.code == "value-repeated") and i.cell and ":" not in i.cell}
     for f in res.report.files:
         assert f.rows_read == f.rows_accepted + f.rows_rejected
         if f.status in ("duplicate", "unreadable"):
@@ -185,3 +188,41 @@ def test_importing_the_module_keeps_the_function_at_the_top() -> None:
             "print(callable(rbwm_pmf.consolidate), rbwm_pmf.consolidate.__module__)")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.split() == ["True", "rbwm_pmf.consolidation.merge"]
+
+
+# -- nothing to consolidate -----------------------------------------------------------------------
+
+def test_no_returns_found_is_an_input_error(tmp_path: Path) -> None:
+    """A folder (or list) holding no return: InputError, not a workbook of "No data"; the same
+    for validate."""
+    (tmp_path / "notes.txt").write_text("x", "utf-8")
+    with pytest.raises(InputError) as caught:
+        consolidate(tmp_path, period="2017-18-Q2")
+    assert str(caught.value) == (
+        f"No returns were found in {tmp_path}: nothing to consolidate. Give the folder or files "
+        "of the returns (.xlsx). 1 other file was skipped, 'notes.txt': not a spreadsheet (.txt).")
+    with pytest.raises(InputError) as caught:
+        validate(iter([tmp_path, tmp_path]))
+    assert str(caught.value).startswith(f"No returns were found in {tmp_path}, {tmp_path}: "
+                                        "nothing to check. ")
+    with pytest.raises(InputError, match=r"^No returns were found: nothing to check\. Give"):
+        validate([])
+
+
+def test_no_return_for_the_year_to_date_is_an_input_error(tmp_path: Path) -> None:
+    """Returns found, none of them for the year to date of the period asked for: InputError
+    saying which periods they are for."""
+    with pytest.raises(InputError) as caught:
+        consolidate(SAMPLES / "returns" / "2017-18-Q2", period="2016-17-Q4")
+    assert str(caught.value) == (
+        "None of the 14 returns found is for 2016-17-Q1 to 2016-17-Q4 (the year to date of "
+        "2016-17-Q4): they are for 2017-18-Q2. Give the period they are for, like 2017-18-Q2, "
+        "or the returns for 2016-17-Q4.")
+    one = next((SAMPLES / "returns" / "2017-18-Q2").glob("*-ASC-*.xlsx"))
+    with pytest.raises(InputError) as caught:
+        consolidate(one, period="2017-18-Q1")
+    assert str(caught.value) == (
+        "The return found is not for 2017-18-Q1: it is for 2017-18-Q2. Give the period it is "
+        "for, like 2017-18-Q2, or the returns for 2017-18-Q1.")
+    # One return of the year to date is enough: Q1's returns consolidated for Q2.
+    assert consolidate(SAMPLES / "returns" / "2017-18-Q1", period="2017-18-Q2").period.quarter == 2

@@ -33,7 +33,7 @@ PAGES = sorted(p for p in DOCS.glob("*.md") if p.name not in GENERATED_PAGES)
 OFFICER_GUIDE = DOCS / "officer-guide.md"
 SNIPPET = re.compile(r'^--8<-- "(?P<path>[^"]+)"$')
 IMAGE = re.compile(r"!\[[^\]]*\]\((?P<path>[^)\s]+\.png)\)")
-ERRORS_SHOWN = re.compile(r"\b[1-9]\d* error\(s\)")
+ERRORS_SHOWN = re.compile(r"\b[1-9][\d,]* errors?\b")
 
 
 @dataclass(frozen=True)

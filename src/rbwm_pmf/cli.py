@@ -34,8 +34,11 @@ JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker
 PathsArg = Annotated[list[Path], typer.Argument(help="Return files and/or folders (searched recursively).")]
 
 
-def _fail(message: str) -> typer.Exit:
+def _fail(message: str, fmt: str = "table") -> typer.Exit:
+    """Say what stopped the run on stderr; with --format json, also as JSON on stdout."""
     typer.echo(f"Error: {message}", err=True)
+    if fmt == "json":
+        _print_json({"error": message, "exit_code": EXIT_USAGE})
     return typer.Exit(EXIT_USAGE)
 
 
@@ -94,7 +97,7 @@ def template(
         raise _fail(str(exc)) from exc
     for path in paths:
         typer.echo(str(path))
-    typer.echo(f"{len(paths)} templates written to {out_dir}", err=True)
+    typer.echo(f"{_plural(len(paths), 'template')} written to {out_dir}", err=True)
 
 
 @app.command()
@@ -120,7 +123,7 @@ def validate(
 
             written = write_feedback(report, feedback_dir)
     except PmfError as exc:
-        raise _fail(str(exc)) from exc
+        raise _fail(str(exc), fmt) from exc
     if fmt == "json":
         _print_json(report.to_dict())
     else:
@@ -147,7 +150,7 @@ def consolidate(
 
     _check_format(fmt)
     if out is not None and out.suffix.lower() != ".xlsx":
-        raise _fail(f"--out must be an .xlsx file, not '{out.name}'.")
+        raise _fail(f"--out must be an .xlsx file, not '{out.name}'.", fmt)
     try:
         with _progress(paths) as progress:
             result = run(paths, register, period, newest_wins=newest_wins, progress=progress, jobs=jobs)
@@ -158,7 +161,7 @@ def consolidate(
             if csv_dir is not None:
                 result.to_csv(csv_dir)
     except PmfError as exc:
-        raise _fail(str(exc)) from exc
+        raise _fail(str(exc), fmt) from exc
     if fmt == "json":
         _print_json(result.to_dict())
     else:
@@ -195,11 +198,18 @@ def check_register(register: Annotated[Path, typer.Argument(help="Register file 
     except PmfError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_PROBLEMS) from exc
-    typer.echo(f"{fw.name} ({fw.id}, {fw.year}): {len(fw.priorities)} priorities, "
-               f"{len(fw.panels)} panels, {len(fw.owners)} owners, {len(fw.indicators)} indicators. OK.")
+    counts = ", ".join(_plural(len(rows), noun, plural) for rows, noun, plural in (
+        (fw.priorities, "priority", "priorities"), (fw.panels, "panel", ""),
+        (fw.owners, "owner", ""), (fw.indicators, "indicator", "")))
+    typer.echo(f"{fw.name} ({fw.id}, {fw.year}): {counts}. OK.")
 
 
 # -- rendering ----------------------------------------------------------------------------
+
+def _plural(n: int, noun: str, plural: str = "") -> str:
+    """`1 return`, `2 returns`, `3 priorities`."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
 
 def _render_report(report: Any) -> None:
     console = _console()
@@ -221,8 +231,8 @@ def _render_report(report: Any) -> None:
         console.print(f"Skipped {s.path}: {s.reason}", markup=False)
     errors, warnings = len(report.errors), len(report.warnings)
     console.print(
-        f"{len(report.files)} returns checked: {errors} error(s), {warnings} warning(s), "
-        f"{len(report.skipped)} file(s) skipped.", markup=False)
+        f"{_plural(len(report.files), 'return')} checked: {_plural(errors, 'error')}, "
+        f"{_plural(warnings, 'warning')}, {_plural(len(report.skipped), 'file')} skipped.", markup=False)
 
 
 def _render_result(result: Any) -> None:
@@ -242,7 +252,7 @@ def _render_result(result: Any) -> None:
     console.print(f"Shares of rated indicators: {shares} (rounded; may not sum to 100).", markup=False)
     report = result.report
     if report.records:
-        console.print(f"{len(report.errors)} error(s) and {len(report.warnings)} warning(s) in the "
+        console.print(f"{_plural(len(report.errors), 'error')} and {_plural(len(report.warnings), 'warning')} in the "
                       "returns: run 'rbwm-pmf validate' for details.", markup=False)
 
 

@@ -3,7 +3,7 @@ quarter to date, and build Table 1, the narrative, the tracker and the sources."
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -21,10 +21,12 @@ from rbwm_pmf.model.summary import narrative, shares, table1
 from rbwm_pmf.model.values import is_missing
 from rbwm_pmf.reading.files import collect_paths
 from rbwm_pmf.reading.pool import gc_paused
+from rbwm_pmf.reading.returns import ReturnFile
 from rbwm_pmf.register.load import load_framework
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.records import read_all
 from rbwm_pmf.validation.report import ValidationReport, check_returns
+from rbwm_pmf.validation.run import nothing_found
 
 
 def consolidate(
@@ -39,11 +41,16 @@ def consolidate(
     """Validate and merge returns for the year to date of `period` (default: the latest found).
 
     `jobs` worker processes read the files (default: one per core); the result is the same.
+    Raises InputError if the paths hold no return, or no return for the year to date.
     """
+    if not isinstance(paths, (str, Path)):
+        paths = list(paths)  # read twice: to find the files, and to say where none were found
     with gc_paused():
         fw = framework if isinstance(framework, Framework) else load_framework(framework)
         wanted = Period.parse(period) if period is not None else None
         files, skipped = collect_paths(paths)
+        if not files:
+            raise InputError(nothing_found(paths, skipped, "nothing to consolidate"))
         returns = read_all(files, fw, progress, jobs)
         if wanted is None:
             found = [r.period for r in returns.returns if r.period and r.period.fy == fw.year]
@@ -51,8 +58,33 @@ def consolidate(
                 raise InputError("No return says which period it is for; give the period (like "
                                  f"{fw.year}-Q2).")
             wanted = max(p for p in found if p is not None)
+        _check_year_to_date(returns.returns, wanted)
         report = check_returns(returns, fw, wanted, wanted.year_to_date(), skipped, newest_wins)
         return build_result(report, fw, wanted)
+
+
+def _check_year_to_date(returns: Sequence[ReturnFile], period: Period) -> None:
+    """Raise InputError if every return that says its period is for one outside the year to
+    date of `period`. Returns that say no period (unreadable ones) are left to the validation
+    report, which says what is wrong with each."""
+    year_to_date = period.year_to_date()
+    said = [r.period for r in returns if r.period is not None]
+    if not said or any(p in year_to_date for p in said):
+        return
+    others = sorted(set(said))
+    names = ", ".join(str(p) for p in others)
+    if len(said) < len(returns):
+        unsaid = len(returns) - len(said)
+        names += f" ({unsaid} {'says' if unsaid == 1 else 'say'} no period)"
+    span = (str(period) if len(year_to_date) == 1
+            else f"{year_to_date[0]} to {year_to_date[-1]} (the year to date of {period})")
+    if len(returns) == 1:
+        found = f"The return found is not for {span}: it is for {names}."
+    else:
+        found = f"None of the {len(returns)} returns found is for {span}: they are for {names}."
+    they = "it is" if len(returns) == 1 else "they are"
+    raise InputError(f"{found} Give the period {they} for, like {others[-1]}, or the returns "
+                     f"for {period}.")
 
 
 def build_result(report: ValidationReport, fw: Framework, period: Period) -> ConsolidationResult:

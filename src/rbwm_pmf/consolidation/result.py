@@ -4,11 +4,13 @@ as named records and DataFrames, with their JSON and CSV forms."""
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pandas as pd
 
+from rbwm_pmf.errors import OutputError
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.values import is_missing
@@ -65,9 +67,22 @@ class ConsolidationResult:
         }
 
     def to_csv(self, out_dir: str | Path) -> list[Path]:
-        """Write the tidy tables for BI tools: data, table1, issues, tracker, sources."""
+        """Write the tidy tables for BI tools: data, table1, issues, tracker, sources.
+
+        Each is UTF-8 with a byte-order mark (so Excel reads "↑" and "£" right) and CRLF line
+        ends, written under a temporary name and renamed. A text cell starting with = + - @, a
+        tab or a carriage return gets a leading ' so a spreadsheet does not run it as a formula
+        (OWASP's advice on CSV injection); `to_dict` keeps the text as typed. Raises
+        OutputError if a file or the folder cannot be written.
+        """
+        # Imported here: output imports consolidation.
+        from rbwm_pmf.output.files import os_problem, write_replacing
+
         out = Path(out_dir)
-        out.mkdir(parents=True, exist_ok=True)
+        try:
+            out.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise OutputError(os_problem(out, exc)) from exc
         tables = {
             "data": self.data,
             "table1": self.table1.reset_index(),
@@ -77,9 +92,7 @@ class ConsolidationResult:
         }
         written = []
         for name, frame in tables.items():
-            path = out / f"{name}.csv"
-            frame.to_csv(path, index=False, encoding="utf-8")
-            written.append(path)
+            written.append(write_replacing(out / f"{name}.csv", partial(_write_csv, _inert_text(frame))))
         return written
 
     def write(self, path: str | Path, **options: Any) -> Path:
@@ -95,3 +108,32 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
         out.append({str(k): (None if is_missing(v) else v) for k, v in rec.items()})
     return out
 
+
+# What a spreadsheet may take as the start of a formula in a text cell (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def _write_csv(frame: pd.DataFrame, stream: BinaryIO) -> None:
+    # Lines end in CRLF (RFC 4180), so a text holding a lone CR is quoted too.
+    frame.to_csv(stream, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+
+
+def _inert(value: Any) -> Any:
+    """A text starting like a formula with a leading ', so it is shown as typed; else as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def _inert_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell made inert; numbers, booleans and dates left alone."""
+    out = frame.copy(deep=False)
+    for column in out.columns:
+        values = out[column]
+        if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+                or pd.api.types.is_datetime64_any_dtype(values)):
+            continue
+        objects = values.astype(object)
+        if any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in objects):
+            out[column] = objects.map(_inert)
+    return out
