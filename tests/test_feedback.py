@@ -34,3 +34,21 @@ def test_issues_sheet_headers_and_widths(tmp_path: Path) -> None:
     link = ws.cell(5, 1).hyperlink
     assert link is not None and link.target == "#'Return'!F9"
     assert ws.print_title_rows == "$4:$4" and ws.freeze_panes == "A5"
+
+
+def test_feedback_to_a_folder_that_cannot_be_made_is_one_line_exit_2(tmp_path: Path) -> None:
+    """--feedback-dir under a file (a folder that cannot exist) is a one-line error, exit 2, with
+    no traceback and nothing written."""
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file", "utf-8")
+    mistakes = Path(__file__).resolve().parents[1] / "sample_workbooks" / "with_mistakes"
+    done = subprocess.run([sys.executable, "-m", "rbwm_pmf", "validate", str(mistakes),
+                           "--feedback-dir", str(blocker / "feedback")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"Error: Cannot write {blocker / 'feedback'}: Not a directory. Nothing was changed at that path."]
+    assert blocker.read_text("utf-8") == "a file"

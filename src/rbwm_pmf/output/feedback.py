@@ -14,7 +14,8 @@ from openpyxl.utils.cell import get_column_letter
 from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
-from rbwm_pmf.output.files import write_replacing
+from rbwm_pmf.errors import OutputError
+from rbwm_pmf.output.files import os_problem, write_replacing
 from rbwm_pmf.output.sheets import Column
 from rbwm_pmf.reading.files import FEEDBACK_SUFFIX
 from rbwm_pmf.validation.issues import Issue
@@ -50,7 +51,10 @@ def feedback_name(path: str | Path) -> str:
 def write_feedback(report: ValidationReport, out_dir: str | Path) -> list[Path]:
     """Write a feedback workbook for every return with problems; return the paths written."""
     out = Path(out_dir)
-    out.mkdir(parents=True, exist_ok=True)
+    try:
+        out.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise OutputError(os_problem(out, exc)) from exc
     by_file: dict[str, list[Issue]] = {}
     for issue in report.records:
         by_file.setdefault(issue.file, []).append(issue)
