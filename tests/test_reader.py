@@ -75,6 +75,11 @@ CASES = [
     (Cell(9, 6, 0.934, "number", number_format="0.0%"), "percent", "number", 93.4),
     (Cell(9, 6, 93.4, "number"), "percent", "number", 93.4),
     (Cell(9, 6, "   ", "text"), "count", "blank", None),
+    (Cell(9, 6, 43008.0, "number", number_format="d/m/yyyy"), "count", "date", None),
+    (Cell(9, 6, 0.858333, "number", number_format="builtin:20"), "days", "time", None),
+    (Cell(9, 6, 0.5, "number", number_format="0%"), "count", "percent-format", None),
+    (Cell(9, 6, 0.5, "number", number_format="0%"), "percent", "number", 50.0),
+    (Cell(9, 6, 12.0, "number", number_format='0 "days"'), "days", "number", 12.0),
 ]
 
 

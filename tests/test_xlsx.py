@@ -351,10 +351,58 @@ def test_an_unknown_encoding_in_the_xml_declaration_is_corrupt(tmp_path: Path, p
     assert _refused(_rewrite(tmp_path, {part: data})) == "corrupt"
 
 
-def test_broken_xml_after_the_sheet_data_is_not_read(tmp_path: Path) -> None:
-    """Reading a sheet stops at the end of its data: what follows is never parsed."""
-    part = _sheet(b'<row r="1"><c r="A1"><v>1</v></c></row>').replace(b"</worksheet>", b"<broken")
-    assert _read(_rewrite(tmp_path, {RETURN: part})).cells == {(1, 1): Cell(1, 1, 1.0, "number")}
+_MERGES = (b'<mergeCells count="2"><mergeCell ref="G6:G8"/>'
+           b'<x:mergeCell xmlns:x="' + NS + b'" ref="A1:D1"/></mergeCells>')
+
+
+def test_merged_ranges_after_the_sheet_data_are_read(tmp_path: Path) -> None:
+    """The merged ranges follow the sheet data (after its protection and filters) and are kept
+    as written, a prefixed one by its local name."""
+    part = _sheet(b'<row r="1"><c r="A1"><v>1</v></c></row>').replace(
+        b"</worksheet>", b'<sheetProtection sheet="1"/><autoFilter ref="A5:H9"/>' + _MERGES
+        + b'<pageMargins left="0.7"/></worksheet>')
+    sheet = _read(_rewrite(tmp_path, {RETURN: part}))
+    assert sheet.merged == ["G6:G8", "A1:D1"]
+    assert sheet.cells == {(1, 1): Cell(1, 1, 1.0, "number")}
+
+
+def test_a_sheet_without_merged_cells_has_none(tmp_path: Path) -> None:
+    rows = b'<row r="1"><c r="A1"><v>1</v></c></row>'
+    assert _read(_rewrite(tmp_path, {RETURN: _sheet(rows)})).merged == []
+    before = _sheet(rows, before=b'<!-- <mergeCells><mergeCell ref="A1:B2"/></mergeCells> -->')
+    assert _read(_rewrite(tmp_path, {RETURN: before}, "commented.xlsx")).merged == []
+
+
+def test_broken_xml_after_the_merged_cells_is_not_read(tmp_path: Path) -> None:
+    """Reading a sheet stops at the end of its merged cells: what follows is never parsed."""
+    part = _sheet(b'<row r="1"><c r="A1"><v>1</v></c></row>').replace(b"</worksheet>", _MERGES + b"<broken")
+    sheet = _read(_rewrite(tmp_path, {RETURN: part}))
+    assert sheet.cells == {(1, 1): Cell(1, 1, 1.0, "number")}
+    assert sheet.merged == ["G6:G8", "A1:D1"]
+
+
+def test_broken_xml_between_the_sheet_data_and_the_merged_cells_is_corrupt(tmp_path: Path) -> None:
+    """A sheet that has merged cells is read on after its data to reach them: broken XML on the
+    way is a damaged sheet, not a sheet without merged cells. (A sheet that names no merged
+    cells is read only to the end of its data, as the test above shows.)"""
+    part = _sheet(b'<row r="1"><c r="A1"><v>1</v></c></row>').replace(
+        b"</worksheet>", b'<broken<mergeCells count="1"><mergeCell ref="A1:B1"/></mergeCells></worksheet>')
+    assert _refused(_rewrite(tmp_path, {RETURN: part})) == "corrupt"
+
+
+def test_a_strict_open_xml_workbook_is_refused_on_opening(tmp_path: Path) -> None:
+    with zipfile.ZipFile(BASE_RETURN) as zin:
+        book = zin.read(BOOK)
+    assert NS in book
+    strict = xlsx.NS_STRICT.encode()
+    with pytest.raises(XlsxOpenError) as caught:
+        Workbook(_rewrite(tmp_path, {BOOK: book.replace(NS, strict)}))
+    assert caught.value.kind == "strict-xml"
+    # Only the workbook's own element counts: the strict namespace declared on it, unused, is not.
+    declared = book.replace(b"<workbook ", b'<workbook xmlns:s="' + strict + b'" ', 1)
+    assert declared != book
+    with Workbook(_rewrite(tmp_path, {BOOK: declared}, "declared.xlsx")) as wb:
+        assert "Return" in wb.sheet_names
 
 
 # -- limits -------------------------------------------------------------------------------------------
@@ -390,6 +438,15 @@ def test_blank_cells_do_not_count_towards_the_cell_limit(tmp_path: Path) -> None
     rows = _rows(1, cells_per_row=5).replace(b"</row>", blanks)
     sheet = _read(_rewrite(tmp_path, {RETURN: _sheet(rows)}), limits=Limits(max_cells=5))
     assert sorted(sheet.cells) == [(1, c) for c in range(1, 6)]
+
+
+def test_a_sheet_with_more_merged_ranges_than_the_limit_is_too_large(tmp_path: Path) -> None:
+    merges = b"".join(b'<mergeCell ref="A%d:B%d"/>' % (r, r) for r in range(1, 12))
+    part = _sheet(_rows(1)).replace(b"</worksheet>", b"<mergeCells>" + merges + b"</mergeCells></worksheet>")
+    at_limit = _read(_rewrite(tmp_path, {RETURN: part}), limits=Limits(max_merged=11))
+    assert len(at_limit.merged) == 11
+    over = _rewrite(tmp_path, {RETURN: part}, "over.xlsx")
+    assert _refused(over, limits=Limits(max_merged=10)) == "too-large"
 
 
 def test_too_many_shared_strings_are_too_large(tmp_path: Path) -> None:

@@ -9,7 +9,16 @@ from pathlib import Path
 
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.reading.cells import text_of
-from rbwm_pmf.reading.xlsx import DEFAULT_LIMITS, Cell, Limits, Sheet, Workbook, XlsxOpenError, col_letter
+from rbwm_pmf.reading.xlsx import (
+    DEFAULT_LIMITS,
+    Cell,
+    Limits,
+    Sheet,
+    Workbook,
+    XlsxOpenError,
+    col_letter,
+    parse_ref,
+)
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.issues import Issue, make_issue
 
@@ -27,6 +36,7 @@ _OPEN_CODES = {
     "ods": "file-ods",
     "macro": "file-macro-enabled",
     "xml-attack": "file-unsafe",
+    "strict-xml": "file-strict-xml",
 }
 
 
@@ -176,14 +186,52 @@ def _read_table(sheet: Sheet, result: ReturnFile) -> None:
         result.issues.append(make_issue(
             "header-missing", name, sheet=sheet.name, cell=f"{best_row}:{best_row}", column=label,
             detail=f"header row {best_row}"))
-    if missing:
+    # A template label twice in the header row: the leftmost was taken, but which column holds
+    # the figures is a guess, so the return is not read.
+    duplicates = 0
+    for c, cell in rows.get(best_row, {}).items():
+        label = wanted.get(_norm(cell.value)) if cell.kind == "text" else None
+        if label and best[label] != c:
+            duplicates += 1
+            result.issues.append(make_issue(
+                "header-duplicate", name, sheet=sheet.name, cell=f"{col_letter(c)}{best_row}",
+                column=label, first=f"{col_letter(best[label])}{best_row}",
+                extra=f"{col_letter(c)}{best_row}"))
+    if missing or duplicates:
         return
+    table_rows: list[ReturnRow] = []
     for r in rows:
         if r <= best_row:
             continue
         cells = {label: sheet.get(r, c) for label, c in best.items()}
         if all(cells[label].kind == "blank" for label in _ROW_KEYS):
             continue  # nothing typed in the table's own cells (e.g. notes in an added column)
-        result.rows.append(ReturnRow(r, cells))
+        table_rows.append(ReturnRow(r, cells))
+    if _merged_in_table(sheet, result, best_row, table_rows):
+        return
+    result.rows = table_rows
     result.row_count = len(result.rows)
     result.indicator_ids = [row.indicator_id for row in result.rows]
+
+
+def _merged_in_table(sheet: Sheet, result: ReturnFile, header_row: int, rows: list[ReturnRow]) -> bool:
+    """Report each merged range that covers a table cell (below the header row, in a template
+    column, up to the last row of the table): the cells under its first one read as empty although
+    the owner sees text there. True when there was one."""
+    if not rows or not sheet.merged:
+        return False
+    last_row = rows[-1].row
+    columns = sorted(result.columns.values())
+    found = False
+    for ref in sheet.merged:
+        first, _, last = ref.partition(":")
+        r1, c1 = parse_ref(first)
+        r2, c2 = parse_ref(last or first)
+        r1, r2 = min(r1, r2), max(r1, r2)
+        c1, c2 = min(c1, c2), max(c1, c2)
+        if r2 <= header_row or r1 > last_row or not any(c1 <= c <= c2 for c in columns):
+            continue
+        found = True
+        result.issues.append(make_issue("table-merged-cells", str(result.path), sheet=sheet.name,
+                                        cell=ref, cells=ref))
+    return found

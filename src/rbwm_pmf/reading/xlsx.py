@@ -23,6 +23,7 @@ from typing import Any, NamedTuple, TypeVar
 from xml.parsers import expat
 
 NS_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+NS_STRICT = "http://purl.oclc.org/ooxml/spreadsheetml/main"  # Strict Open XML, which is not read
 NS_REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 NS_PKG_REL = "http://schemas.openxmlformats.org/package/2006/relationships"
 
@@ -43,6 +44,7 @@ class Limits:
     max_ratio: int = 200  # unzipped/zipped, for parts over 1 MB unzipped
     max_rows: int = 100_000  # rows of a sheet read before giving up
     max_cells: int = 200_000  # cells with a value in one sheet (a return has a few hundred)
+    max_merged: int = 10_000  # merged ranges in one sheet
 
 
 DEFAULT_LIMITS = Limits()
@@ -74,11 +76,13 @@ class Cell(NamedTuple):
 
 @dataclass
 class Sheet:
-    """The cells of one worksheet, keyed by (row, column), both 1-based."""
+    """The cells of one worksheet, keyed by (row, column), both 1-based, and its merged ranges
+    as written (`G6:G8`)."""
 
     name: str
     state: str
     cells: dict[tuple[int, int], Cell] = field(default_factory=dict)
+    merged: list[str] = field(default_factory=list)
 
     def get(self, row: int, col: int) -> Cell:
         return self.cells.get((row, col)) or Cell(row, col, None, "blank")
@@ -315,7 +319,7 @@ def _format_code(fid: int, custom: dict[int, str]) -> str:
 # of a template shares (sheet list, relationships, styles) parsed once (`_remembered`).
 
 class _Stop(Exception):
-    """Raised inside the parser once the sheet data has been read."""
+    """Raised inside the parser once what is wanted of a part has been read."""
 
 
 def _guarded_parser(part: str, namespaces: bool = False) -> Any:
@@ -383,8 +387,10 @@ def _remembered(read: Callable[[bytes, str], _Found]) -> Callable[[bytes, str], 
 
 @_remembered
 def _sheet_list(data: bytes, part: str) -> tuple[tuple[str, str, str], ...]:
-    """(name, state, relationship id) of each `<sheet>` in the workbook's first `<sheets>`."""
+    """(name, state, relationship id) of each `<sheet>` in the workbook's first `<sheets>`.
+    A workbook saved as Strict Open XML (its elements in another namespace) is refused."""
     sheets_tag, sheet_tag, rid_attr = NS_MAIN + "}sheets", NS_MAIN + "}sheet", NS_REL + "}id"
+    strict = NS_STRICT + "}"
     found: list[tuple[str, str, str]] = []
     depth = 0
     inside = 0  # 0 before the list, 1 in it, 2 after it (only the first list counts)
@@ -392,6 +398,8 @@ def _sheet_list(data: bytes, part: str) -> tuple[tuple[str, str, str], ...]:
     def start(name: str, attrs: list[str]) -> None:
         nonlocal depth, inside
         depth += 1
+        if depth == 1 and name.startswith(strict):
+            raise XlsxOpenError("strict-xml", f"{part}: {NS_STRICT}")
         if depth == 2 and inside == 0 and name == sheets_tag:
             inside = 1
         elif depth == 3 and inside == 1 and name == sheet_tag:
@@ -531,14 +539,18 @@ def _position(ref: str) -> tuple[int, int]:
 
 def _read_cells(data: bytes, part: str, sheet: Sheet, shared: list[str], formats: Sequence[str],
                 limits: Limits) -> None:
-    """Read a worksheet part's `<sheetData>` into `sheet`; reading stops at its end.
+    """Read a worksheet part's `<sheetData>` and `<mergeCells>` into `sheet`; reading stops at
+    the end of the merged cells (which follow the sheet data), or of the part if it has none.
 
     A cell holds the text of its `<v>` (its value, or a formula's saved result), of its `<f>`
     (a formula; `(shared)` for the cells of a shared formula that carry only its index) and,
     after an `<is>`, of its `<t>` elements (an inline string, phonetic runs left out). Cells
-    without a value are not kept; `max_rows` and `max_cells` are checked as the sheet is read.
+    without a value are not kept; `max_rows`, `max_cells` and `max_merged` are checked as the
+    sheet is read.
     """
     cells = sheet.cells
+    merged = sheet.merged
+    max_merged = limits.max_merged
     where = sheet.name
     max_rows, max_cells = limits.max_rows, limits.max_cells
     n_formats = len(formats)
@@ -557,6 +569,10 @@ def _read_cells(data: bytes, part: str, sheet: Sheet, shared: list[str], formats
     in_rph = False
     row_no = rows_seen = 0
     next_col = 1
+    after_data = False  # past the end of <sheetData>: only merged cells are read
+    # Reading on past the cells costs as much again (data validations, page set-up): only a
+    # part that names merged cells at all is read that far.
+    has_merges = b"mergeCell" in data
 
     def start(name: str, attrs: list[str]) -> None:
         nonlocal ref, ctype, style, v, f, f_shared, inline, target, in_rph, row_no, rows_seen, next_col
@@ -605,9 +621,13 @@ def _read_cells(data: bytes, part: str, sheet: Sheet, shared: list[str], formats
                 raise XlsxOpenError("too-large", f"more than {max_rows:,} rows in '{where}'")
         elif name == "rPh":
             in_rph = True
+        elif name == "mergeCell" and after_data:
+            merged.append(_attr(attrs, "ref"))
+            if len(merged) > max_merged:
+                raise XlsxOpenError("too-large", f"more than {max_merged:,} merged ranges in '{where}'")
 
     def end(name: str) -> None:
-        nonlocal target, in_rph, next_col
+        nonlocal target, in_rph, next_col, after_data
         if ":" in name:
             name = name.rpartition(":")[2]
         if name == "c":
@@ -651,6 +671,10 @@ def _read_cells(data: bytes, part: str, sheet: Sheet, shared: list[str], formats
         elif name == "v" or name == "t" or name == "f":
             target = _NO_TEXT
         elif name == "sheetData":
+            if not has_merges:
+                raise _Stop  # nothing after the cells is wanted: the usual sheet ends here
+            after_data = True
+        elif name == "mergeCells" and after_data:
             raise _Stop
         elif name == "rPh":
             in_rph = False

@@ -40,6 +40,11 @@ FILE_UNSAFE = rule("file-unsafe", ERROR, "file", "Unsafe content",
     "it was not read.",
     "Fill in a fresh copy of the template you were sent and send that.",
     "an XML entity expansion")
+FILE_STRICT_XML = rule("file-strict-xml", ERROR, "file", "Strict Open XML workbook",
+    "The workbook was saved as Strict Open XML, which is not read.",
+    "In Excel use File > Save As and choose 'Excel Workbook (.xlsx)', not "
+    "'Strict Open XML Spreadsheet'.",
+    "a return saved as 'Strict Open XML Spreadsheet'")
 FILE_DUPLICATE = rule("file-duplicate", ERROR, "file", "Same file twice",
     "This file is an exact copy of {other}; only that one is used.",
     "Remove the copy from the folder of returns.", "return.xlsx and return (1).xlsx")
@@ -71,3 +76,15 @@ HEADER_MISSING = rule("header-missing", ERROR, "sheet", "Column header missing",
     "Put the header '{label}' back exactly as in the template (do not rename or delete "
     "template columns; add your own columns after the table).",
     "'Actual' renamed 'Q2 actual'")
+HEADER_DUPLICATE = rule("header-duplicate", ERROR, "sheet", "Column header twice",
+    "The header '{label}' is in both {first} and {extra}, so it is not clear which column holds "
+    "the figures.",
+    "Keep the template's own '{label}' column and rename or delete the other; put your own "
+    "working in a column with another header.",
+    "a working column headed 'Actual' beside the table")
+TABLE_MERGED_CELLS = rule("table-merged-cells", ERROR, "sheet", "Merged cells in the table",
+    "Cells {cells} are merged, so the cells covered by the first one look filled but are read "
+    "as empty.",
+    "Unmerge the cells (Home > Merge & Center > Unmerge Cells) and type each row's text in its "
+    "own row.",
+    "Mitigation merged over three rows")

@@ -75,6 +75,35 @@ def ACTUAL_NOT_A_NUMBER(rows: pd.DataFrame) -> pd.Series:
     return _kind_is_not(rows, "text")
 
 
+def _date_typed(row: RowRecord, fw: Framework) -> dict[str, Any]:
+    what = "A time" if row.actual_kind == "time" else "A date"
+    return {"value": row.actual_raw, "detail": row.actual_detail, "what": what}
+
+
+@row_rule(
+    "actual-date-typed", ERROR, field="actual", report=_date_typed,
+    title="Date or time in Actual",
+    message="{what}, {value}, was typed in Actual.",
+    hint="{detail}",
+    example="30/09/2017 typed for a number of days",
+)
+def ACTUAL_DATE_TYPED(rows: pd.DataFrame) -> pd.Series:
+    """A number formatted as a date or a time: what the owner sees is not the number read."""
+    return _kind_is_not(rows, "date") & _kind_is_not(rows, "time")
+
+
+@row_rule(
+    "actual-percent-in-number", ERROR, field="actual", report=_as_typed,
+    title="Percentage for an indicator that is not one",
+    message='"{value}" was typed as a percentage, but indicator {indicator} is not a percentage.',
+    hint="{detail}",
+    example="50% typed for a count",
+)
+def ACTUAL_PERCENT_IN_NUMBER(rows: pd.DataFrame) -> pd.Series:
+    """A number with a percent format for a count, days, rate or amount: 50% is stored as 0.5."""
+    return _kind_is_not(rows, "percent-format")
+
+
 def _read_as(row: RowRecord, fw: Framework) -> dict[str, Any]:
     return {"value": row.actual_raw, "detail": row.actual_detail,
             "expected": format_value(float(row.actual_value or 0), row.unit)}
