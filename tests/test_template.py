@@ -509,3 +509,18 @@ def test_libreoffice_prints_a_template(q2: dict[str, Path], tmp_path: Path) -> N
     assert pdf.stat().st_size > 1000
     assert pdf.read_bytes().startswith(b"%PDF")
 
+
+
+def test_template_folder_that_cannot_be_made_is_one_line_exit_2(tmp_path: Path) -> None:
+    """`template --out-dir` under a file is a one-line error and exit 2, with no traceback."""
+    import subprocess
+    import sys
+
+    blocker = tmp_path / "not-a-folder"
+    blocker.write_text("a file", "utf-8")
+    done = subprocess.run([sys.executable, "-m", "rbwm_pmf", "template", "--period", "2017-18-Q2",
+                           "--out-dir", str(blocker / "to-send")],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert done.stderr.strip().splitlines() == [
+        f"Error: Cannot create the folder {blocker / 'to-send'}: Not a directory"]
