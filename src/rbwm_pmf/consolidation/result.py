@@ -14,6 +14,7 @@ from rbwm_pmf.errors import OutputError
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.values import is_missing
+from rbwm_pmf.output.files import os_problem, write_replacing
 
 if TYPE_CHECKING:
     from rbwm_pmf.validation.report import ValidationReport
@@ -75,9 +76,6 @@ class ConsolidationResult:
         (OWASP's advice on CSV injection); `to_dict` keeps the text as typed. Raises
         OutputError if a file or the folder cannot be written.
         """
-        # Imported here: output imports consolidation.
-        from rbwm_pmf.output.files import os_problem, write_replacing
-
         out = Path(out_dir)
         try:
             out.mkdir(parents=True, exist_ok=True)

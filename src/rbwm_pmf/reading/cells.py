@@ -8,7 +8,7 @@ import re
 from dataclasses import dataclass
 
 from rbwm_pmf.model.values import plain_number
-from rbwm_pmf.reading.xlsx import Cell
+from rbwm_pmf.reading.xlsx import Cell, format_codes
 from rbwm_pmf.validation.rules import DEFAULT_NOT_A_NUMBER_HINT, ERROR_VALUE_HINTS, NOT_A_NUMBER_HINTS
 
 
@@ -48,9 +48,6 @@ _BUILTIN_DATES = {14: "date", 15: "date", 16: "date", 17: "date", 18: "time", 19
                   20: "time", 21: "time", 22: "datetime", 45: "time", 46: "time", 47: "time"}
 # Elapsed hours, minutes and seconds: [h]:mm, [mm]:ss, [ss].
 _ELAPSED = re.compile(r"\[(h+|m+|s+)\]")
-# What shows no date or time: quoted text, an escaped character, the space (_x) or fill (*x)
-# of a character, and the other bracketed sections ([Red], [$-F800], [>=100]).
-_NOT_DATE_PARTS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
 _DATE_TOKENS = re.compile(r"y+|m+|d+|h+|s+|am/pm|a/p|\x01")
 
 
@@ -66,7 +63,8 @@ def format_is_date(code: str) -> str | None:
         except ValueError:
             return None
     lowered = _ELAPSED.sub(lambda m: "\x01" if m.group(1)[0] == "m" else m.group(1)[0], code.lower())
-    stripped = _NOT_DATE_PARTS.sub("", lowered).replace("general", "")
+    # The elapsed-time brackets are read first: format_codes drops every other bracket.
+    stripped = format_codes(lowered).replace("general", "")
     tokens = _DATE_TOKENS.findall(stripped)
     has_date = has_time = False
     for i, token in enumerate(tokens):

@@ -124,11 +124,22 @@ def parse_ref(ref: str) -> tuple[int, int]:
     return int(match.group(2)), col
 
 
+# What a number format shows as it is written, not as a part of the number: quoted text, an
+# escaped character, the space (_x) or fill (*x) of a character, and bracketed sections
+# ([Red], [$-F800], [>=100]).
+_LITERALS = re.compile(r'"[^"]*"|\\.|_.|\*.|\[[^\]]*\]')
+
+
+def format_codes(code: str) -> str:
+    """A number format without its literal parts (see _LITERALS): what is left says how the
+    number is shown."""
+    return _LITERALS.sub("", code or "")
+
+
 @functools.lru_cache(maxsize=512)
 def format_is_percent(code: str) -> bool:
     """True when a number format shows values as percentages ('0.0%', '0%;[Red]-0%')."""
-    stripped = re.sub(r'"[^"]*"|\\.|\[[^\]]*\]', "", code or "")
-    return "%" in stripped
+    return "%" in format_codes(code)
 
 
 def sniff(path: Path) -> str:
