@@ -100,6 +100,12 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
             kept = dict(zip(wanted, cells, strict=True))
             accepted[(str(kept["indicator_id"]), str(kept["period"]))] = kept
     received = {(f.owner_id, f.period) for f in report.files if f.period}
+    # Owners whose return is for another quarter of the year (period-not-current): said so.
+    elsewhere = {i.file: i.value for i in report.warnings if i.code == "period-not-current"}
+    sent_instead: dict[str, str] = {}
+    for f in report.files:
+        if f.path in elsewhere:
+            sent_instead.setdefault(f.owner_id, elsewhere[f.path])
     period_of_file = {f.path: f.period for f in report.files}
     rejected_reason: dict[tuple[str, str], str] = {}
     for issue in report.errors:
@@ -134,8 +140,12 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
             rating = rate(ind, quarter, actual)
             reason = rating.reason
             if rating.status == NO_DATA:
-                if (ind.owner, key_period) not in received:
-                    reason = f"No data: no return received from {owner.name if owner else ind.owner}"
+                who = owner.name if owner else ind.owner
+                if (ind.owner, key_period) not in received and ind.owner in sent_instead:
+                    reason = (f"No data: the return received from {who} is for "
+                              f"{sent_instead[ind.owner]}")
+                elif (ind.owner, key_period) not in received:
+                    reason = f"No data: no return received from {who}"
                 elif (ind.id, key_period) in rejected_reason:
                     reason = f"No data: {rejected_reason[(ind.id, key_period)]}"
             due = ind.is_due(quarter)

@@ -2,29 +2,60 @@
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import pandas as pd
 
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.validation.report import ValidationReport
 
+NOT_RECEIVED = "Not received: chase"
+OTHER_PERIOD = "Received for another period ({period}): check with the owner"
+UNREADABLE = "Received but unreadable: see the validation log, ask for it again"
+WITH_ERRORS = "Received with errors: feedback to send"
+VALID = "Valid"
+VALID_AND_ERRORS = "Valid return, but another copy has errors"
+NOT_KNOWN = "Not known ({file})"
+
 
 def tracker(report: ValidationReport, fw: Framework, period: Period) -> pd.DataFrame:
+    """One row per owner with indicators: what was due, what arrived and what to do next. A
+    file that could not be read is put against the owner its name names (like the template's
+    `2017-18-Q2-ASC-adult-social-care.xlsx`); one whose owner is not known gets a row of its own."""
+    unreadable = [f.path for f in report.files if f.status == "unreadable" or not f.owner_id]
+    unreadable += [s.path for s in report.skipped if s.reason.startswith("not a spreadsheet")]
+    owner_ids = {o.id.casefold(): o.id for o in fw.owners}
+    named: dict[str, list[str]] = {}
+    unknown: list[str] = []
+    for path in unreadable:
+        found = {owner_ids[t] for t in _words(path) if t in owner_ids}
+        if len(found) == 1:
+            named.setdefault(found.pop(), []).append(path)
+        else:
+            unknown.append(path)
     rows = []
     for owner in fw.owners:
         due = [i for i in fw.indicators_of(owner.id) if i.is_due(period.quarter)]
         if not fw.indicators_of(owner.id):
             continue
-        mine = [f for f in report.files if f.owner_id == owner.id and f.period == str(period)]
+        theirs = [f for f in report.files if f.owner_id == owner.id and f.status != "unreadable"]
+        mine = [f for f in theirs if f.period == str(period)]
+        others = sorted({f.period for f in theirs if f.period and f.period != str(period)})
         valid = [f for f in mine if f.status in ("valid", "warnings")]
         errors = sum(f.errors for f in mine)
         warnings = sum(f.warnings for f in mine)
-        if not mine:
-            status = "Not received: chase"
-        elif valid:
-            status = "Valid" if not errors else "Valid return, but another copy has errors"
+        if valid:
+            status = VALID if not errors else VALID_AND_ERRORS
+        elif mine:
+            status = WITH_ERRORS
+        elif others:
+            status = OTHER_PERIOD.format(period=", ".join(Period.parse(p).label for p in others))
+        elif owner.id in named:
+            status = UNREADABLE
         else:
-            status = "Errors: feedback to send"
+            status = NOT_RECEIVED
         rows.append({
             "owner_id": owner.id,
             "owner": owner.name,
@@ -37,7 +68,22 @@ def tracker(report: ValidationReport, fw: Framework, period: Period) -> pd.DataF
             "warnings": warnings,
             "status": status,
         })
-    return pd.DataFrame(rows)
+    for path in unknown:
+        rows.append({
+            "owner_id": "", "owner": NOT_KNOWN.format(file=Path(path).name), "contact": "",
+            "indicators_due": 0, "returns_received": 0, "returns_valid": 0, "values_accepted": 0,
+            "errors": 0, "warnings": 0, "status": UNREADABLE,
+        })
+    return pd.DataFrame(rows, columns=TRACKER_COLUMNS)
+
+
+TRACKER_COLUMNS = ["owner_id", "owner", "contact", "indicators_due", "returns_received",
+                   "returns_valid", "values_accepted", "errors", "warnings", "status"]
+
+
+def _words(path: str) -> list[str]:
+    """The words of a file's name, folded for comparing with owner ids."""
+    return [w.casefold() for w in re.split(r"[^0-9A-Za-z]+", Path(path).stem) if w]
 
 
 def sources(report: ValidationReport) -> pd.DataFrame:

@@ -131,6 +131,8 @@ def check_returns(
             usable.append(ret)
             kept.append(span)
 
+    records.extend(_other_periods(returns, framework, period))
+
     letters = {str(ret.path): {label: col_letter(c) for label, c in ret.columns.items()}
                for ret in usable}
     frame = _rows_frame(read.columns, kept, framework)
@@ -204,6 +206,36 @@ def _check_file(ret: ReturnFile, fw: Framework, allowed: Sequence[Period] | None
     elif got.fy != fw.year:
         issues.append(make_issue("period-mismatch", name, sheet=sheet, value=got.label,
                                  expected=f"financial year {fw.year}"))
+    return issues
+
+
+def reporting_period(returns: Sequence[ReturnFile], fw: Framework) -> Period | None:
+    """The period a batch reports on when none is given: the latest one its returns say they
+    are for, in the register's year."""
+    found = [r.period for r in returns if r.period is not None and r.period.fy == fw.year]
+    return max(found) if found else None
+
+
+def _other_periods(returns: Sequence[ReturnFile], fw: Framework,
+                   period: Period | None) -> list[Issue]:
+    """A return for an earlier quarter of the year, from an owner with no return for the quarter
+    reported on: most likely last quarter's template filled in with this quarter's figures."""
+    period = period or reporting_period(returns, fw)
+    if period is None:
+        return []
+    sent = {r.owner_id for r in returns if r.period == period}
+    issues = []
+    for ret in returns:
+        got = ret.period
+        if (got is None or got == period or got.fy != period.fy or ret.owner_id in sent
+                or any(i.is_error and (i.code.startswith("file-") or i.code == "period-mismatch")
+                       for i in ret.issues)):
+            continue
+        owner = fw.owner(ret.owner_id)
+        issue = make_issue("period-not-current", str(ret.path), sheet=ret.sheet, value=got.label,
+                           expected=period.label, owner=owner.name if owner else ret.owner_id)
+        ret.issues.append(issue)
+        issues.append(issue)
     return issues
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from rbwm_pmf.validation.rules.rule import ERROR, rule
+from rbwm_pmf.validation.rules.rule import ERROR, WARNING, rule
 
 # -- the file -------------------------------------------------------------------------
 FILE_UNREADABLE = rule("file-unreadable", ERROR, "file", "File is damaged",
@@ -68,6 +68,12 @@ PERIOD_MISMATCH = rule("period-mismatch", ERROR, "file", "Different period",
     "The return is for {value}, not {expected}.",
     "Use the template for {expected}, or check the period you asked for.",
     "a Q1 template returned for Q2")
+PERIOD_NOT_CURRENT = rule("period-not-current", WARNING, "file", "Return for another period",
+    "The return is for {value}, but the report is for {expected} and {owner} has sent no return "
+    "for {expected}.",
+    "If these are {expected} figures, copy them into the {expected} template and send it; if "
+    "they are {value} figures, send the {expected} return as well.",
+    "last quarter's template filled in with this quarter's figures")
 OWNER_UNKNOWN = rule("owner-unknown", ERROR, "file", "Unknown owner",
     "The return names owner '{value}', which is not in the framework register.",
     "Use the template sent to your service.", "an owner id edited in the metadata")
