@@ -238,7 +238,17 @@ def _percent_text_in_count(s: Sheet) -> list[tuple[str, str]]:
 
 def _blank_actual(s: Sheet) -> list[tuple[str, str]]:
     s.cell(layout.ACTUAL, "3.3").value = None
+    s.cell(layout.COMMENTARY, "3.3").value = None
     return [(s.ref(layout.ACTUAL, "3.3"), "actual-missing")]
+
+
+def _blank_actual_explained(s: Sheet) -> list[tuple[str, str]]:
+    s.cell(layout.ACTUAL, "4.4").value = None
+    s.cell(layout.COMMENTARY, "4.4").value = (
+        "The cycle counter contractor has not yet sent the September counts, so the Q2 figure is "
+        "not available; it will be reported at Q3.")
+    s.cell(layout.MITIGATION, "4.4").value = None
+    return [(s.ref(layout.ACTUAL, "4.4"), "actual-missing-explained")]
 
 
 def _amber_without_mitigation(s: Sheet) -> list[tuple[str, str]]:
@@ -316,7 +326,11 @@ MISTAKES = [
             "Typed \"103%\" (attendances as a share of the profile) in the count indicator 2.4.",
             _percent_text_in_count),
     Mistake("HOU", "blank-actual",
-            "Wrote the commentary for 3.3 but left its Actual blank.", _blank_actual),
+            "Left the Actual and the Commentary for 3.3 blank.", _blank_actual),
+    Mistake("HTR", "blank-actual-explained",
+            "Left the Actual for 4.4 blank and said in Commentary that the September counts "
+            "have not arrived: No data (explained), a warning, not an error.",
+            _blank_actual_explained),
     Mistake("WST", "amber-without-mitigation",
             "4.3 is Amber: commentary written, Mitigation actions left empty.",
             _amber_without_mitigation),

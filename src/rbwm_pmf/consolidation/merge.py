@@ -149,7 +149,11 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
                 elif (ind.id, key_period) in rejected_reason:
                     reason = f"No data: {rejected_reason[(ind.id, key_period)]}"
             due = ind.is_due(quarter)
-            if rec is not None:
+            if rec is not None and actual is None and due and not ind.data_only:
+                # Returned blank, with the reason in Commentary (actual-missing-explained).
+                data_status = DataStatus.EXPLAINED
+                reason = f"{DataStatus.EXPLAINED}: {rec['commentary']}"
+            elif rec is not None:
                 data_status = DataStatus.RETURNED
             elif not due or ind.data_only:
                 data_status = DataStatus.NOT_DUE if not due else DataStatus.DATA_ONLY

@@ -35,6 +35,7 @@ class DataStatus(_Word):
     """Where an indicator's value for a quarter came from, or why there is none."""
 
     RETURNED = "Returned"
+    EXPLAINED = "No data (explained)"  # returned blank, with the reason in Commentary
     NOT_DUE = "Not due"
     DATA_ONLY = "Data only"
     NO_RETURN = "No return"

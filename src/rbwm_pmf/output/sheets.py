@@ -43,7 +43,8 @@ FORMATS: dict[str, dict[str, Any]] = {
     "header": _HEADER,
     "header_right": {**_HEADER, "align": "right"},  # over a column of numbers
     "text": _TEXT,
-    "text_right": {**_TEXT, "align": "right"},  # a word such as "No data" in a column of numbers
+    # a word such as "No data" in a column of numbers, wrapped: "No data (explained)" is wide
+    "text_right": {**_TEXT, "align": "right", "text_wrap": True},
     "wrap": {**_TEXT, "text_wrap": True},
     "bold_text": {**_TEXT, "bold": True, "text_wrap": True},
     "link": {**_CELL, "font_color": "#0563C1", "underline": 1},

@@ -89,6 +89,7 @@ _SOURCE_WORDS: dict[str, str] = {
     DataStatus.DATA_ONLY: "No value returned",
 }
 _RATED = (GREEN, AMBER, RED)
+NO_PANEL = "No scrutiny panel"  # Appendix 2's heading for indicators the register gives no panel
 
 # -- the entry point ----------------------------------------------------------------------
 
@@ -270,7 +271,8 @@ class _Report:
         return Cell(real, UNIT_FORMATS.get(unit, "decimal"))
 
     def actual(self, row: DataRow) -> Cell:
-        return self.value_cell(row.actual, row.unit, NO_DATA)
+        explained = row.data_status == DataStatus.EXPLAINED
+        return self.value_cell(row.actual, row.unit, DataStatus.EXPLAINED if explained else NO_DATA)
 
     def target(self, row: DataRow) -> Cell:
         return self.value_cell(row.target, row.unit, self._target_word(row))
@@ -368,7 +370,9 @@ class _Report:
             "Not rated: the indicator is shown for information only (data only, no target), or it "
             "is not due this quarter (half-yearly and annual indicators).",
             "No data: the indicator was due but no valid value was received: the return was not "
-            "received, the row was missing, or the value was rejected (see the Validation log).",
+            "received, the row was missing, or the value was rejected (see the Validation log). "
+            "No data (explained): the owner left the value blank and said why in Commentary; "
+            "the reason gives their words.",
             "Each RAG status has a one-line reason, such as '82.9% vs target 85%: 2.5% short, "
             "within 5% tolerance'.",
             "Direction of travel compares the actual with the previous quarter, knowing whether "
@@ -444,7 +448,8 @@ class _Report:
         """Appendix 1's cell for the actual of `quarter`: the number, or why there is none."""
         def cell(row: _YearRow) -> Cell:
             actual, data_status = row.quarters[quarter]
-            missing = DataStatus.NOT_DUE if data_status == DataStatus.NOT_DUE else NO_DATA
+            missing = (data_status if data_status in (DataStatus.NOT_DUE, DataStatus.EXPLAINED)
+                       else NO_DATA)
             return self.value_cell(actual, row.unit, missing)
         return cell
 
@@ -501,10 +506,11 @@ class _Report:
         current = self.current
         by_panel: dict[str, list[int]] = {}
         for n, panel_name in enumerate(current["panel"].to_numpy(dtype=object).tolist()):
-            by_panel.setdefault(str(panel_name), []).append(n)
+            by_panel.setdefault(str(panel_name or "") or NO_PANEL, []).append(n)
         panels = [(panel.name, panel.id) for panel in self.fw.panels]
         known = {name for name, _ in panels}
-        panels += [(name, name) for name in by_panel if name not in known]
+        panels += sorted(((name, name) for name in by_panel if name not in known),
+                         key=lambda pair: pair[0] == NO_PANEL)  # "No scrutiny panel" last
         first = True
         for n, (name, _) in enumerate(panels, start=1):
             if not by_panel.get(name):

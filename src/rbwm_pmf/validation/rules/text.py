@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 from rbwm_pmf.model.status import AMBER, RED
 from rbwm_pmf.validation.rules.frame import blank
 from rbwm_pmf.validation.rules.rule import ERROR, WARNING, row_rule, rule
-from rbwm_pmf.validation.rules.values import ERROR_VALUE_HINTS
+from rbwm_pmf.validation.rules.values import error_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -51,11 +51,6 @@ def MITIGATION_MISSING(rows: pd.DataFrame) -> pd.Series:
     return ~(_off_target(rows) & blank(rows["mitigation"]))
 
 
-def _error_value(column: pd.Series) -> pd.Series:
-    """Cells that hold an Excel error value (#REF!, #N/A, ...) instead of words."""
-    return column.isin(list(ERROR_VALUE_HINTS))
-
-
 # The rule below is shown whole in docs/code-layout.md, as an example of a rule.
 # --8<-- [start:commentary-error-value]
 @row_rule(
@@ -66,7 +61,7 @@ def _error_value(column: pd.Series) -> pd.Series:
     example="#REF! left by a deleted linked sheet",
 )
 def COMMENTARY_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
-    return ~_error_value(rows["commentary"])
+    return ~error_value(rows["commentary"])
 # --8<-- [end:commentary-error-value]
 
 
@@ -78,7 +73,7 @@ def COMMENTARY_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
     example="#N/A from a lookup",
 )
 def MITIGATION_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
-    return ~_error_value(rows["mitigation"])
+    return ~error_value(rows["mitigation"])
 
 
 # Checked across the batch for the Amber and Red rows the workbook prints (Excel holds 32,767

@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING, Any
 
 from rbwm_pmf.model.rating import format_apart, format_exact, format_value
 from rbwm_pmf.model.values import plain_number
-from rbwm_pmf.validation.rules.frame import due, number
+from rbwm_pmf.validation.rules.frame import blank, due, number
 from rbwm_pmf.validation.rules.rule import ERROR, WARNING, row_rule, rule
 
 if TYPE_CHECKING:
@@ -52,16 +52,38 @@ def _as_typed(row: RowRecord, fw: Framework) -> dict[str, Any]:
     return {"value": row.actual_raw, "detail": row.actual_detail}
 
 
+def error_value(column: pd.Series) -> pd.Series:
+    """Cells that hold an Excel error value (#REF!, #N/A, ...) instead of words."""
+    return column.isin(list(ERROR_VALUE_HINTS))
+
+
+def explained(rows: pd.DataFrame) -> pd.Series:
+    """Rows whose Commentary holds words (not blank, not an Excel error value)."""
+    return ~(blank(rows["commentary"]) | error_value(rows["commentary"]))
+
+
 @row_rule(
     "actual-missing", ERROR, field="actual", report=_as_typed,
     title="Actual missing",
-    message="No actual value was given for indicator {indicator}, which is due this period.",
-    hint="Type the value, or, if it is not available, say why in Commentary and tell the "
-         "performance team.",
-    example="a blank Actual",
+    message="No actual value was given for indicator {indicator}, which is due this period, and "
+            "Commentary does not say why.",
+    hint="Type the value; if it is not available, leave Actual blank and say why in Commentary.",
+    example="a blank Actual and a blank Commentary",
 )
 def ACTUAL_MISSING(rows: pd.DataFrame) -> pd.Series:
-    return _kind_is_not(rows, "blank")
+    return ~(due(rows) & (rows["actual_kind"] == "blank") & ~explained(rows))
+
+
+@row_rule(
+    "actual-missing-explained", WARNING, field="actual", report=_as_typed,
+    title="No data (explained)",
+    message="No actual value was given for indicator {indicator}; Commentary says why, so it is "
+            "reported as No data (explained), with the Commentary as the reason.",
+    hint="If the figure is available, type it in Actual; otherwise nothing needs doing.",
+    example="a blank Actual, and 'The survey results are published in November' in Commentary",
+)
+def ACTUAL_MISSING_EXPLAINED(rows: pd.DataFrame) -> pd.Series:
+    return ~(due(rows) & (rows["actual_kind"] == "blank") & explained(rows))
 
 
 @row_rule(
