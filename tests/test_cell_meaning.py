@@ -15,6 +15,7 @@ from rbwm_pmf.reading.xlsx import Cell
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.run import validate
 from tests.kit import header_columns, row_of, templates
+from tests.test_cli import run_cli
 
 FORMATS = [
     # dates
@@ -170,5 +171,49 @@ def test_over_100_percent_is_out_of_range(owners: dict[str, Path], tmp_path: Pat
     assert _issues(out, "1.4") == [(
         "actual-out-of-bounds", cell,
         "103% is outside the possible range for this indicator (0% to 100%).",
-        "Type the percentage as 1.03 (the cell is formatted as a percentage, so 103 becomes "
-        "103%).")]
+        "Check the figure: this percentage cannot be over 100%. Type the number of percent, such "
+        "as 93.4 for 93.4%.")]
+
+
+# -- Excel error values in the cells the rules read ---------------------------------------------
+
+@pytest.mark.parametrize(("label", "code", "message"), [
+    (layout.ID, "indicator-id-error-value",
+     "The Indicator ID cell shows the Excel error #REF!, so the row cannot be matched to an "
+     "indicator."),
+    (layout.NAME, "name-error-value",
+     "The Indicator cell shows the Excel error #N/A, not the indicator's name."),
+    (layout.TARGET, "target-error-value",
+     "The Target cell shows the Excel error #VALUE!; the register's target for this period is "
+     "480,000."),
+    (layout.COMMENTARY, "commentary-error-value",
+     "Commentary shows the Excel error #DIV/0!, not the owner's words."),
+    (layout.MITIGATION, "mitigation-error-value",
+     "Mitigation actions shows the Excel error #NAME?, not the owner's words."),
+])
+def test_an_error_value_is_an_error_at_its_cell(owners: dict[str, Path], tmp_path: Path,
+                                                label: str, code: str, message: str) -> None:
+    """An error value (stored as Excel stores one: a cell of type e) in any cell a rule reads is
+    an error at that cell, the row's value is not used, and the CLI exits 1."""
+    error = {layout.ID: "#REF!", layout.NAME: "#N/A", layout.TARGET: "#VALUE!",
+             layout.COMMENTARY: "#DIV/0!", layout.MITIGATION: "#NAME?"}[label]
+    wb = load_workbook(owners["LIB"])
+    ws = wb[layout.RETURN_SHEET]
+    _, cols = header_columns(ws)
+    r = row_of(ws, "2.3")
+    ws.cell(r, cols[layout.ACTUAL]).value = 471200
+    ws.cell(r, cols[layout.COMMENTARY]).value = "Visits are down on last year."
+    ws.cell(r, cols[layout.MITIGATION]).value = "A summer reading campaign."
+    cell = ws.cell(r, cols[label])
+    cell.value = error
+    cell.data_type = "e"
+    out = tmp_path / "error.xlsx"
+    wb.save(out)
+    report = validate(out)
+    found = [(i.code, i.location, i.message) for i in report.records if i.cell.endswith(str(r))]
+    assert found == [(code, f"Return!{cell.coordinate}", message)]
+    assert not report.valid
+    assert not report.rows["accepted"].any()
+    proc = run_cli("validate", str(out))
+    assert proc.returncode == 1
+    assert code in proc.stdout

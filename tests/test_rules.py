@@ -68,9 +68,10 @@ def test_each_rule_is_declared_once_in_one_family() -> None:
                 seen[value.code] = family.__name__
                 listed.append(value.code)
     assert listed == list(RULES)
-    assert len(RULES) == 48
-    assert [r.code for r in ROW_RULES][:4] == [
-        "indicator-unknown", "indicator-duplicate", "indicator-other-owner", "indicator-id-missing"]
+    assert len(RULES) == 51
+    assert [r.code for r in ROW_RULES][:5] == [
+        "indicator-id-error-value", "indicator-unknown", "indicator-duplicate",
+        "indicator-other-owner", "indicator-id-missing"]
 
 
 def test_row_rules_point_at_a_template_cell() -> None:
@@ -105,10 +106,21 @@ def test_reporters_fill_the_message(framework: Framework) -> None:
     """A reporter's values fill its rule's message and hint exactly."""
     from rbwm_pmf.validation.issues import make_issue
 
-    row = _row(actual_value=140.0, actual_raw="1.4", unit="percent", min_value=0.0, max_value=100.0)
-    issue = make_issue("actual-out-of-bounds", row.file, sheet="Return", cell="F9",
-                       indicator_id="1.1", column="Actual",
-                       **RULES["actual-out-of-bounds"].details(row, framework))
-    assert issue.message == "140% is outside the possible range for this indicator (0% to 100%)."
-    assert issue.hint == ("Type the percentage as 1.4 (the cell is formatted as a percentage, "
-                          "so 140 becomes 140%).")
+    def issue_for(value: float, raw: str) -> tuple[str, str]:
+        row = _row(actual_value=value, actual_raw=raw, unit="percent", min_value=0.0,
+                   max_value=100.0)
+        issue = make_issue("actual-out-of-bounds", row.file, sheet="Return", cell="F9",
+                           indicator_id="1.1", column="Actual",
+                           **RULES["actual-out-of-bounds"].details(row, framework))
+        return issue.message, issue.hint
+
+    # 88.9 pasted into a percent-formatted cell is stored as 88.9, shown as 8890%.
+    assert issue_for(8890.0, "88.9") == (
+        "8,890% is outside the possible range for this indicator (0% to 100%).",
+        "Type the percentage as 88.9 (the cell is formatted as a percentage, so 8890 becomes "
+        "8890%).")
+    # 140% typed: dividing by 100 would be a guess, so the hint does not suggest 1.4.
+    assert issue_for(140.0, "1.4") == (
+        "140% is outside the possible range for this indicator (0% to 100%).",
+        "Check the figure: this percentage cannot be over 100%. Type the number of percent, such "
+        "as 93.4 for 93.4%.")

@@ -10,6 +10,7 @@ from rbwm_pmf.model.values import plain_number
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.rules.frame import blank, number
 from rbwm_pmf.validation.rules.rule import ERROR, WARNING, row_rule, rule
+from rbwm_pmf.validation.rules.values import error_value
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -21,6 +22,18 @@ if TYPE_CHECKING:
 def _known(rows: pd.DataFrame) -> pd.Series:
     """Rows whose indicator is in the register (its owner was found)."""
     return rows["indicator_owner"].notna()
+
+
+@row_rule(
+    "indicator-id-error-value", ERROR, field="indicator_id", whole_row=True,
+    title="Excel error value in Indicator ID",
+    message="The Indicator ID cell shows the Excel error {value}, so the row cannot be matched "
+            "to an indicator.",
+    hint="Put the indicator ID back as the template had it; the grey cells are fixed.",
+    example="#REF! after the ID was pasted from a deleted sheet",
+)
+def INDICATOR_ID_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
+    return ~error_value(rows["indicator_id"])
 
 
 @row_rule(
@@ -89,6 +102,17 @@ def INDICATOR_ID_MISSING(rows: pd.DataFrame) -> pd.Series:
 
 
 @row_rule(
+    "name-error-value", ERROR, field="name",
+    title="Excel error value in Indicator",
+    message="The Indicator cell shows the Excel error {value}, not the indicator's name.",
+    hint="Put the indicator name back as the template had it; the grey cells are fixed.",
+    example="#N/A left by a lookup pasted over the name",
+)
+def NAME_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
+    return ~error_value(rows["name"])
+
+
+@row_rule(
     "name-changed", WARNING, field="name",
     title="Indicator name changed",
     message="The indicator name was changed to '{value}'; the register's name is used.",
@@ -120,6 +144,18 @@ def _targets(row: RowRecord, fw: Framework) -> dict[str, Any]:
     read = row.target_read
     shown = format_value(float(read), unit) if isinstance(read, (int, float)) else read
     return {"value": shown, "expected": expected}
+
+
+@row_rule(
+    "target-error-value", ERROR, field="target", report=_targets,
+    title="Excel error value in Target",
+    message="The Target cell shows the Excel error {value}; the register's target for this "
+            "period is {expected}.",
+    hint="Put the target back to {expected}; the grey cells are fixed.",
+    example="#REF! after the target was linked to another workbook",
+)
+def TARGET_ERROR_VALUE(rows: pd.DataFrame) -> pd.Series:
+    return ~error_value(rows["target_read"].astype(object))
 
 
 @row_rule(

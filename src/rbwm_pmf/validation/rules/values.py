@@ -178,9 +178,15 @@ def range_text(low: float | None, high: float | None, unit: str) -> str:
 def _out_of_range(row: RowRecord, fw: Framework) -> dict[str, Any]:
     value, unit, high = float(row.actual_value or 0), row.unit, row.max_value
     hint = "Check the value and type it again."
-    if unit == "percent" and value > 100 and value / 100 <= (high or 100):
-        hint = (f"Type the percentage as {plain_number(value / 100)} (the cell is formatted as a "
-                f"percentage, so {plain_number(value)} becomes {plain_number(value)}%).")
+    if unit == "percent" and value > 100 and high is not None:
+        if value >= 1000 and value / 100 <= high:
+            # 88.9 pasted as a value into a percent-formatted cell is stored as 88.9: 8890%.
+            hint = (f"Type the percentage as {plain_number(value / 100)} (the cell is formatted as "
+                    f"a percentage, so {plain_number(value)} becomes {plain_number(value)}%).")
+        else:
+            hint = (f"Check the figure: this percentage cannot be over "
+                    f"{format_exact(high, unit)}. Type the number of percent, such as 93.4 for "
+                    "93.4%.")
     # The value is shown to as many decimals as it takes to be visibly outside the range:
     # 100.00001% is not 100%.
     bounds = [b for b in (row.min_value, high) if b is not None and b == b]
