@@ -4,11 +4,13 @@ a time or a percentage typed for a count is reported as what the owner sees, nev
 from __future__ import annotations
 
 import datetime as dt
+import zipfile
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import load_workbook
+from openpyxl.utils.datetime import CALENDAR_MAC_1904
 
 from rbwm_pmf.reading.cells import format_is_date, interpret_actual
 from rbwm_pmf.reading.xlsx import Cell
@@ -138,6 +140,29 @@ def test_a_date_in_a_count_is_reported_not_rated(owners: dict[str, Path], tmp_pa
     cell = _typed(owners["LIB"], "2.3", dt.date(2017, 9, 30), "dd/mm/yyyy", out)
     assert _issues(out, "2.3") == [(
         "actual-date-typed", cell, "A date, 30/09/2017, was typed in Actual.",
+        "The cell is formatted as a date: type the count as a number, e.g. 12, and set the "
+        "cell's format back to General.")]
+    assert _status(out, "2.3") is None
+
+
+def test_a_date_in_a_1904_workbook_is_shown_as_excel_shows_it(owners: dict[str, Path],
+                                                               tmp_path: Path) -> None:
+    """In the 1904 date system 30/09/2017 is stored as 41,546 (43,008 in the 1900 system): the
+    message gives the date the owner typed, not one four years off."""
+    wb = load_workbook(owners["LIB"])
+    wb.epoch = CALENDAR_MAC_1904
+    ws = wb[layout.RETURN_SHEET]
+    _, cols = header_columns(ws)
+    cell = ws.cell(row_of(ws, "2.3"), cols[layout.ACTUAL])
+    cell.value = dt.date(2017, 9, 30)
+    cell.number_format = "dd/mm/yyyy"
+    out = tmp_path / "mac.xlsx"
+    wb.save(out)
+    with zipfile.ZipFile(out) as z:
+        assert b'date1904="1"' in z.read("xl/workbook.xml")
+        assert any(b"<v>41546</v>" in z.read(n) for n in z.namelist() if "worksheets/" in n)
+    assert _issues(out, "2.3") == [(
+        "actual-date-typed", f"Return!{cell.coordinate}", "A date, 30/09/2017, was typed in Actual.",
         "The cell is formatted as a date: type the count as a number, e.g. 12, and set the "
         "cell's format back to General.")]
     assert _status(out, "2.3") is None

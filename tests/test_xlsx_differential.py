@@ -32,6 +32,7 @@ from openpyxl.styles import numbers
 from openpyxl.utils.datetime import CALENDAR_MAC_1904, to_excel
 from openpyxl.worksheet.formula import ArrayFormula
 
+from rbwm_pmf.reading.cells import interpret_actual
 from rbwm_pmf.reading.xlsx import Cell, Workbook
 from tests.kit import SOFFICE_MISSING, in_ci, require_soffice
 
@@ -386,6 +387,58 @@ def _differences(path: Path) -> list[str]:
     return problems
 
 
+def _percent_format(code: str) -> bool:
+    """A % outside quoted text and escapes: Excel multiplies the value by 100."""
+    return "%" in re.sub(r'"[^"]*"|\\.', "", code)
+
+
+def _shown_by_openpyxl(value: Any, code: str) -> tuple[str, str] | None:
+    """(kind, text) of a date or time as openpyxl reads it, in the words of a message: the day,
+    or for a format that shows only a time (openpyxl's `is_datetime`), the clock."""
+    if isinstance(value, dt.datetime) and numbers.is_datetime(code) == "time":
+        value = value.time()
+    if isinstance(value, dt.datetime):
+        return "date", value.strftime("%d/%m/%Y")
+    if isinstance(value, dt.time):
+        return "time", value.strftime("%H:%M") + (value.strftime(":%S") if value.second else "")
+    if isinstance(value, dt.timedelta):
+        minutes, seconds = divmod(round(value.total_seconds()), 60)
+        hours, minutes = divmod(minutes, 60)
+        return "time", f"{hours:02d}:{minutes:02d}" + (f":{seconds:02d}" if seconds else "")
+    return None
+
+
+def _meaning_differences(path: Path) -> list[str]:
+    """Every number cell as an Actual for a count: a date or time must show the day or clock
+    openpyxl reads (in the workbook's date system, 1900 or 1904), a percent-formatted value must
+    be reported as the percentage it shows, and any other number read as itself."""
+    theirs = openpyxl.load_workbook(path, data_only=True)
+    problems: list[str] = []
+    with Workbook(path) as ours:
+        if ours.date1904 != (theirs.epoch == CALENDAR_MAC_1904):
+            problems.append(f"date system: we read 1904={ours.date1904}, openpyxl {theirs.epoch}")
+        for name, _, _ in ours.sheets:
+            sheet, ws = ours.read_sheet(name), theirs[name]
+            for (r, c), cell in sorted(sheet.cells.items()):
+                if cell.kind != "number":
+                    continue
+                other = ws.cell(r, c)
+                parsed = interpret_actual(cell, "count", date1904=ours.date1904)
+                when = _shown_by_openpyxl(other.value, str(other.number_format))
+                if when is not None:
+                    # A date with a time shows both; the day is what openpyxl and we must agree on.
+                    got = (parsed.kind, parsed.raw.split(" ")[0] if when[0] == "date" else parsed.raw)
+                    if got != when:
+                        problems.append(f"{name}!{other.coordinate}: we show {got}, openpyxl {when}")
+                elif _percent_format(str(other.number_format)):
+                    if parsed.kind != "percent-format" or parsed.value is not None:
+                        problems.append(f"{name}!{other.coordinate}: {other.number_format} "
+                                        f"{other.value!r} read as {parsed}")
+                elif parsed.kind != "number" or not _same_value(parsed.value, float(other.value)):
+                    problems.append(f"{name}!{other.coordinate}: {other.value!r} read as {parsed}")
+    return problems
+
+
 # -- the tests ----------------------------------------------------------------------------------------
 
 @pytest.mark.parametrize("name", list(WRITERS))
@@ -400,6 +453,17 @@ def test_a_workbook_saved_by_libreoffice_reads_as_openpyxl_reads_it(
     require_soffice()  # skipped without LibreOffice, failed in CI
     assert name in corpus, f"LibreOffice did not convert {name}"
     assert _differences(corpus[name]) == []
+
+
+@pytest.mark.parametrize("name", [*WRITERS, *LIBREOFFICE_NAMES])
+def test_dates_times_and_percentages_in_a_count_mean_what_openpyxl_reads(
+        corpus: dict[str, Path], name: str) -> None:
+    """Dates and times (1900 and 1904 systems) and percent-formatted values, read as the Actual
+    of a count: reported as what the cell shows, never rated as a serial number or a fraction."""
+    if name.startswith("libreoffice-"):
+        require_soffice()
+        assert name in corpus, f"LibreOffice did not convert {name}"
+    assert _meaning_differences(corpus[name]) == []
 
 
 def test_the_corpus_holds_every_shape_the_reader_must_handle(corpus: dict[str, Path]) -> None:

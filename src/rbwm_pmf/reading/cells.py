@@ -86,14 +86,17 @@ def format_is_date(code: str) -> str | None:
 
 
 # Serial numbers in Excel's 1900 date system: day 1 is 1 January 1900, and day 60 is the
-# 29 February 1900 that Excel keeps for compatibility with Lotus 1-2-3.
+# 29 February 1900 that Excel keeps for compatibility with Lotus 1-2-3. In the 1904 date system
+# (a workbook option, once the Mac default) day 0 is 1 January 1904, with no such day.
 _EPOCH_1900 = dt.datetime(1899, 12, 31)
-_LAST_SERIAL = 2_958_465  # 31 December 9999
+_EPOCH_1904 = dt.datetime(1904, 1, 1)
+_LAST_SERIAL = 2_958_465  # 31 December 9999 (1900 system)
+_LAST_SERIAL_1904 = _LAST_SERIAL - 1_462
 
 
-def _shown_date(serial: float, shows: str, code: str) -> str:
+def _shown_date(serial: float, shows: str, code: str, date1904: bool = False) -> str:
     """A serial number as the cell shows it: 30/09/2017, 20:36 or 30/09/2017 20:36."""
-    if not 0 <= serial < _LAST_SERIAL + 1:
+    if not 0 <= serial < (_LAST_SERIAL_1904 if date1904 else _LAST_SERIAL) + 1:
         return plain_number(serial)
     days = int(serial)
     seconds = round((serial - days) * 86_400)
@@ -106,7 +109,9 @@ def _shown_date(serial: float, shows: str, code: str) -> str:
     clock = f"{hours:02d}:{minutes:02d}" + (f":{secs:02d}" if secs else "")
     if shows == "time":
         return clock
-    if days in (0, 60):
+    if date1904:
+        day = (_EPOCH_1904 + dt.timedelta(days=days)).strftime("%d/%m/%Y")
+    elif days in (0, 60):
         day = "00/01/1900" if days == 0 else "29/02/1900"
     else:
         day = (_EPOCH_1900 + dt.timedelta(days=days - (days > 60))).strftime("%d/%m/%Y")
@@ -141,17 +146,18 @@ def _date_hint(unit: str, what: str) -> str:
             f"set the cell's format back to {shown_as}.")
 
 
-def interpret_actual(cell: Cell, unit: str) -> Parsed:
+def interpret_actual(cell: Cell, unit: str, *, date1904: bool = False) -> Parsed:
     """Interpret an Actual cell against its indicator's unit. A percent-formatted cell holding
     0.934 is 93.4 points for a percentage; a number formatted as a date, or as a percentage for
-    an indicator that is not one, is shown as the owner sees it and has no value."""
+    an indicator that is not one, is shown as the owner sees it (dates counted from 1904 when
+    `date1904`) and has no value."""
     raw = "" if cell.value is None else str(cell.value)
     if cell.kind == "number":
         value = float(cell.value)  # type: ignore[arg-type]
         shows = format_is_date(cell.number_format)
         if shows is not None:
             kind = "time" if shows == "time" else "date"
-            return Parsed(kind, None, _shown_date(value, shows, cell.number_format),
+            return Parsed(kind, None, _shown_date(value, shows, cell.number_format, date1904),
                           _date_hint(unit, kind))
         if cell.is_percent:
             value *= 100

@@ -70,6 +70,7 @@ class ReturnFile:
     issues: list[Issue] = field(default_factory=list)
     row_count: int = 0  # rows read from the table (kept when `rows` is dropped)
     indicator_ids: list[str] = field(default_factory=list)
+    date1904: bool = False  # the workbook's dates count from 1904 (old Mac Excel)
 
     @property
     def opened(self) -> bool:
@@ -136,6 +137,7 @@ def read_return(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> ReturnFile
 
 def _read_workbook(wb: Workbook, result: ReturnFile) -> None:
     name = str(result.path)
+    result.date1904 = wb.date1904
     meta_name = wb.find_sheet(layout.META_SHEET)
     if meta_name is not None:
         meta_sheet = wb.read_sheet(meta_name)

@@ -174,6 +174,7 @@ class Workbook:
             self._names = self._check_archive()
             self._shared: list[str] | None = None
             self._formats: tuple[str, ...] | None = None
+            self.date1904 = False  # set with the sheet list: True in the 1904 date system
             self.sheets = self._read_sheet_list()
         except BaseException:
             self._zip.close()
@@ -252,7 +253,7 @@ class Workbook:
         return out
 
     def _read_sheet_list(self) -> list[tuple[str, str, str]]:
-        found = _sheet_list(self._read_bytes("xl/workbook.xml"), "xl/workbook.xml")
+        found, self.date1904 = _workbook_part(self._read_bytes("xl/workbook.xml"), "xl/workbook.xml")
         rels = self._rels("xl/workbook.xml")
         return [(name, state or "visible", rels.get(rid, "")) for name, state, rid in found]
 
@@ -397,21 +398,26 @@ def _remembered(read: Callable[[bytes, str], _Found]) -> Callable[[bytes, str], 
 
 
 @_remembered
-def _sheet_list(data: bytes, part: str) -> tuple[tuple[str, str, str], ...]:
-    """(name, state, relationship id) of each `<sheet>` in the workbook's first `<sheets>`.
+def _workbook_part(data: bytes, part: str) -> tuple[tuple[tuple[str, str, str], ...], bool]:
+    """(name, state, relationship id) of each `<sheet>` in the workbook's first `<sheets>`, and
+    whether its dates count from 1904 (`<workbookPr date1904="1"/>`, as old Mac Excel saved).
     A workbook saved as Strict Open XML (its elements in another namespace) is refused."""
     sheets_tag, sheet_tag, rid_attr = NS_MAIN + "}sheets", NS_MAIN + "}sheet", NS_REL + "}id"
+    properties_tag = NS_MAIN + "}workbookPr"
     strict = NS_STRICT + "}"
     found: list[tuple[str, str, str]] = []
+    date1904 = False
     depth = 0
     inside = 0  # 0 before the list, 1 in it, 2 after it (only the first list counts)
 
     def start(name: str, attrs: list[str]) -> None:
-        nonlocal depth, inside
+        nonlocal depth, inside, date1904
         depth += 1
         if depth == 1 and name.startswith(strict):
             raise XlsxOpenError("strict-xml", f"{part}: {NS_STRICT}")
-        if depth == 2 and inside == 0 and name == sheets_tag:
+        if depth == 2 and name == properties_tag:
+            date1904 = _attr(attrs, "date1904").strip().lower() in ("1", "true")
+        elif depth == 2 and inside == 0 and name == sheets_tag:
             inside = 1
         elif depth == 3 and inside == 1 and name == sheet_tag:
             found.append((_attr(attrs, "name"), _attr(attrs, "state"), _attr(attrs, rid_attr)))
@@ -425,7 +431,7 @@ def _sheet_list(data: bytes, part: str) -> tuple[tuple[str, str, str], ...]:
     parser = _guarded_parser(part, namespaces=True)
     parser.StartElementHandler, parser.EndElementHandler = start, end
     _parse(parser, data, part)
-    return tuple(found)
+    return tuple(found), date1904
 
 
 @_remembered

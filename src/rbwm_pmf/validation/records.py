@@ -162,7 +162,7 @@ def reduce_rows(ret: ReturnFile, fw: Framework) -> Columns:
         ind = fw.indicator(ind_id)
         unit = ind.unit if ind else ""
         actual_cell = row.cell(layout.ACTUAL)
-        parsed = interpret_actual(actual_cell, unit)
+        parsed = interpret_actual(actual_cell, unit, date1904=ret.date1904)
         due = bool(ind and ind.owner == ret.owner_id and ind.is_due(q))
         low, high = ind.bounds if ind else (None, None)
         actual = parsed.value
