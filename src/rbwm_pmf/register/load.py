@@ -8,16 +8,18 @@ import hashlib
 import json
 import math
 import os
-from collections.abc import Iterable, Mapping
+import re
+from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import yaml
 
 from rbwm_pmf import __version__
 from rbwm_pmf.errors import RegisterError, RegisterProblem
 from rbwm_pmf.model.framework import (
+    FRAMEWORK_FIELDS,
     INDICATOR_COLUMNS,
     OWNER_COLUMNS,
     PANEL_COLUMNS,
@@ -33,9 +35,31 @@ from rbwm_pmf.model.framework import (
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.values import plain_number
 from rbwm_pmf.validation.rules import REGISTER_MESSAGES
+from rbwm_pmf.validation.rules.register import REGISTER_ID_NUMBER_YAML
+
+if TYPE_CHECKING:
+    from rbwm_pmf.reading.xlsx import Cell
 
 DEFAULT_REGISTER = "rbwm-2017-18.yaml"
 ROW_KEY = "__row__"  # the sheet row a record came from (Excel form only)
+
+# The tables of a register: YAML key -> sheet name. Panels may be left out.
+SHEETS = {
+    "framework": "Framework",
+    "priorities": "Priorities",
+    "panels": "Panels",
+    "owners": "Owners",
+    "indicators": "Indicators",
+}
+OPTIONAL_TABLES = frozenset({"panels"})
+TABLE_COLUMNS = {
+    "priorities": PRIORITY_COLUMNS,
+    "panels": PANEL_COLUMNS,
+    "owners": OWNER_COLUMNS,
+    "indicators": INDICATOR_COLUMNS,
+}
+# A problem with one cell's value: other problems with the same cell are its consequences.
+_CELL_CODES = frozenset({"register-error-value", "register-id-number"})
 
 
 # -- loading -------------------------------------------------------------------------------
@@ -67,11 +91,12 @@ def load_framework(source: str | Path | None = None) -> Framework:
     cached = _from_cache(key, str(path))
     if cached is not None:
         return cached
+    found: list[RegisterProblem] = []
     if suffix == ".xlsx":
-        tables = _xlsx_tables(path)
+        tables, found = _xlsx_tables(path)
     else:
         tables = _yaml_tables(data.decode("utf-8", errors="replace"), str(path))
-    framework = framework_from_dict(tables, str(path))
+    framework = _build(tables, str(path), validate=True, found=found)
     _to_cache(key, framework)
     return framework
 
@@ -122,53 +147,211 @@ def _to_cache(key: str, framework: Framework) -> None:
 
 
 def _yaml_tables(text: str, source: str) -> dict[str, Any]:
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         # libyaml's C loader is about ten times faster on a large register; same safe subset.
-        data = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+        data = yaml.load(text, Loader=loader)
     except yaml.YAMLError as exc:
         raise RegisterError(source, [RegisterProblem(
             "register-unreadable", source, "", "", "", f"not valid YAML: {exc}")]) from exc
     if not isinstance(data, Mapping):
         raise RegisterError(source, [RegisterProblem(
             "register-unreadable", source, "", "", "", "the YAML must be a mapping of tables")])
-    return dict(data)
+    tables = dict(data)
+    if any(isinstance(r, Mapping) and isinstance(r.get("id"), float)
+           for name in TABLE_COLUMNS if isinstance(tables.get(name), list)
+           for r in tables[name]):
+        _keep_written_ids(tables, yaml.compose(text, Loader=loader))
+    return tables
 
 
-def _xlsx_tables(path: Path) -> dict[str, Any]:
+class _WrittenFloat(float):
+    """A number YAML read from an unquoted id, with the id as it was written (`1.10`)."""
+
+    written: str
+
+
+def _keep_written_ids(tables: dict[str, Any], document: Any) -> None:
+    """Give each id YAML read as a float the text it was written as, for the message (only
+    called when there is one: composing a large register again is slow)."""
+    if not isinstance(document, yaml.MappingNode):
+        return
+    for key, value in document.value:
+        rows = tables.get(key.value) if isinstance(key, yaml.ScalarNode) else None
+        if not isinstance(rows, list) or not isinstance(value, yaml.SequenceNode):
+            continue
+        for row, node in zip(rows, value.value, strict=False):
+            number = row.get("id") if isinstance(row, dict) else None
+            if not isinstance(number, float) or not isinstance(node, yaml.MappingNode):
+                continue
+            for k, v in node.value:
+                if isinstance(k, yaml.ScalarNode) and k.value == "id" and isinstance(v, yaml.ScalarNode):
+                    kept = _WrittenFloat(number)
+                    kept.written = v.value
+                    row["id"] = kept
+
+
+def _xlsx_tables(path: Path) -> tuple[dict[str, Any], list[RegisterProblem]]:
+    """The tables of an Excel register, and the problems only the workbook shows: unknown or
+    repeated headers, error values, ids stored as numbers. Headers are matched to the columns
+    without regard to case, spaces and underscores."""
     from rbwm_pmf.reading.xlsx import Workbook, XlsxOpenError
 
     source = str(path)
+    problems: list[RegisterProblem] = []
     try:
         with Workbook(path) as wb:
+            real = {name: wb.find_sheet(sheet) for name, sheet in SHEETS.items()}
+            missing = [RegisterProblem("register-unreadable", sheet, "", "", "", "the sheet is missing")
+                       for name, sheet in SHEETS.items()
+                       if real[name] is None and name not in OPTIONAL_TABLES]
+            if missing:
+                raise RegisterError(source, missing)
             tables: dict[str, Any] = {}
-            for table in ("Framework", "Priorities", "Panels", "Owners", "Indicators"):
-                real = wb.find_sheet(table)
-                if real is None:
-                    raise RegisterError(source, [RegisterProblem(
-                        "register-unreadable", table, "", "", "", "the sheet is missing")])
-                sheet = wb.read_sheet(real)
-                present = [r for r in sheet.by_row() if r > 1]
-                if table == "Framework":
-                    pairs = [[c.value for c in sheet.row(r, 2)] for r in present]
-                    tables["framework"] = {
-                        str(k).strip(): v for k, v in pairs if k not in (None, "")
-                    }
+            for name, sheet in SHEETS.items():
+                found = real[name]
+                if found is None:
                     continue
-                first = sheet.by_row().get(1, {})
-                width = max(first, default=0)
-                header = [str(c.value).strip() if c.value is not None else ""
-                          for c in sheet.row(1, width)]
-                # Empty rows are absent; each row keeps its sheet row number for messages.
-                tables[table.lower()] = [
-                    {h: v for h, v in zip(header, (c.value for c in sheet.row(r, width)),
-                                          strict=True) if h}
-                    | {ROW_KEY: r}
-                    for r in present
-                ]
-            return tables
+                cells = wb.read_sheet(found).by_row()
+                if name == "framework":
+                    tables[name] = _xlsx_fields(cells, problems)
+                else:
+                    tables[name] = _xlsx_rows(sheet, TABLE_COLUMNS[name], cells, problems)
+            return tables, problems
     except XlsxOpenError as exc:
         raise RegisterError(source, [RegisterProblem(
             "register-unreadable", source, "", "", "", f"cannot open the workbook ({exc})")]) from exc
+
+
+def _xlsx_fields(cells: Mapping[int, Mapping[int, Cell]], problems: list[RegisterProblem]) -> dict[str, Any]:
+    """The Framework sheet: the field in column A, its value in column B, from row 2."""
+    canonical = {_norm(k): k for k in FRAMEWORK_FIELDS}
+    meta: dict[str, Any] = {}
+    where: dict[str, str] = {}
+    for r, row in cells.items():
+        key = row.get(1)
+        label = "" if r == 1 or key is None else _text(key.value)
+        if not label:
+            continue
+        ref = f"A{r}"
+        name = canonical.get(_norm(label))
+        if name is None:
+            problems.append(_unknown("Framework", f"cell {ref}", label, FRAMEWORK_FIELDS))
+            continue
+        if name in where:
+            problems.append(_duplicate("Framework", where[name], ref, label, name, "field"))
+            continue
+        where[name] = ref
+        cell = row.get(2)
+        value = None if cell is None else cell.value
+        if cell is not None and cell.kind == "error":
+            problems.append(RegisterProblem("register-error-value", "Framework", "", name, str(value),
+                                            REGISTER_MESSAGES["register-error-value"].format(value=value)))
+            value = None
+        meta[name] = value
+    return meta
+
+
+def _xlsx_rows(
+    sheet: str,
+    columns: Sequence[str],
+    cells: Mapping[int, Mapping[int, Cell]],
+    problems: list[RegisterProblem],
+) -> list[dict[str, Any]]:
+    """A table sheet: the column names in row 1, one record per row below (empty rows are
+    absent; each record keeps its sheet row number, under ROW_KEY, for messages)."""
+    from rbwm_pmf.reading.xlsx import col_letter
+
+    canonical = {_norm(c): c for c in columns}
+    names: dict[int, str] = {}  # sheet column -> column name
+    where: dict[str, str] = {}  # column name -> its header cell
+    for col, cell in cells.get(1, {}).items():
+        label = _text(cell.value)
+        if not label:
+            continue
+        ref = f"{col_letter(col)}1"
+        name = canonical.get(_norm(label))
+        if name is None:
+            problems.append(_unknown(sheet, f"cell {ref}", label, columns))
+        elif name in where:
+            problems.append(_duplicate(sheet, where[name], ref, label, name, "column"))
+        else:
+            names[col] = name
+            where[name] = ref
+    id_col = next((c for c, name in names.items() if name == "id"), 0)
+    records = []
+    for r, row in cells.items():
+        if r == 1:
+            continue
+        record: dict[str, Any] = {}
+        errors: list[tuple[str, Any]] = []
+        for col, cell in row.items():
+            name = names.get(col)
+            if name is None:
+                continue
+            if cell.kind == "error":
+                errors.append((name, cell.value))
+                record[name] = None
+            else:
+                record[name] = cell.value
+        id_cell = row.get(id_col)
+        numeric_id = id_cell is not None and id_cell.kind == "number"
+        if numeric_id:
+            record["id"] = plain_number(record["id"])
+        if errors or numeric_id:
+            place = _where(sheet, r, _text(record.get("id")))
+            if numeric_id:
+                problems.append(RegisterProblem(
+                    "register-id-number", sheet, place, "id", record["id"],
+                    REGISTER_MESSAGES["register-id-number"].format(value=record["id"])))
+            problems.extend(
+                RegisterProblem("register-error-value", sheet, place, name, str(value),
+                                REGISTER_MESSAGES["register-error-value"].format(value=value))
+                for name, value in errors)
+        record[ROW_KEY] = r
+        records.append(record)
+    return records
+
+
+def _norm(name: str) -> str:
+    """A column name as headers are matched: `Q2 Target`, `q2_target` and `q2target` alike."""
+    return _SPACING.sub("", name).casefold()
+
+
+_SPACING = re.compile(r"[\s_]+")
+
+
+def _did_you_mean(name: str, known: Iterable[str]) -> str:
+    by_norm = {_norm(k): k for k in known}
+    close = difflib.get_close_matches(_norm(name), list(by_norm), n=1)
+    return f" (did you mean '{by_norm[close[0]]}'?)" if close else ""
+
+
+def _unknown(table: str, where: str, name: str, known: Iterable[str], rows: int = 1) -> RegisterProblem:
+    """`name` is not a column (field, table) of `table`; `rows` is how many rows have it."""
+    if table == "Register":
+        what = "a table of the register"
+    elif table == "Framework":
+        what = "a field of the Framework table"
+    else:
+        what = f"a column of the {table} table"
+    message = REGISTER_MESSAGES["register-unknown-column"].format(
+        value=name, what=what, suggestion=_did_you_mean(name, known),
+        rows=f"; {rows} rows have it" if rows > 1 else "")
+    return RegisterProblem("register-unknown-column", table, where,
+                           "" if table == "Register" else name, name, message)
+
+
+def _duplicate(table: str, first: str, second: str, label: str, name: str, kind: str) -> RegisterProblem:
+    message = REGISTER_MESSAGES["register-duplicate-column"].format(
+        first=first, second=second, kind=kind, value=name)
+    return RegisterProblem("register-duplicate-column", table, f"cell {second}", name, label, message)
+
+
+def _where(table: str, row: Any, rid: str) -> str:
+    """Where a row is, for messages: `row 5 (indicator 1.4)`, `row 3 (id ASC)`."""
+    noun = "indicator" if table == "Indicators" else "id"
+    return f"row {row}" + (f" ({noun} {rid})" if rid else "")
 
 
 def _text(value: Any) -> str:
@@ -199,11 +382,31 @@ def framework_from_dict(
 ) -> Framework:
     """Build and validate a Framework from its tables (the YAML form's shape).
 
+    A table, framework field or column that is not one of the register's is a problem, as is an
+    id given as a float; the panels table may be left out.
     `validate=False` skips the pandera schema of the Indicators table, for a register already
     known to be valid (the packaged one, or one from the cache); the cheap checks still run.
     """
-    problems: list[RegisterProblem] = []
-    meta = dict(tables.get("framework") or {})
+    return _build(tables, source, validate=validate)
+
+
+def _build(
+    tables: Mapping[str, Any], source: str, *, validate: bool,
+    found: Sequence[RegisterProblem] = (),
+) -> Framework:
+    """framework_from_dict, with the problems already `found` in the file (Excel form)."""
+    problems: list[RegisterProblem] = list(found)
+    problems.extend(_unknown("Register", "", str(key), SHEETS)
+                    for key in tables if key not in SHEETS)
+    meta: dict[Any, Any] = {}
+    given = tables.get("framework") or {}
+    if isinstance(given, Mapping):
+        meta = dict(given)
+        problems.extend(_unknown("Framework", "", str(key), FRAMEWORK_FIELDS)
+                        for key in meta if key not in FRAMEWORK_FIELDS)
+    else:
+        problems.append(RegisterProblem(
+            "register-unreadable", "Framework", "", "", "", "must be a mapping of fields"))
     for key in ("id", "name", "year"):
         if _text(meta.get(key)) == "":
             problems.append(RegisterProblem(
@@ -217,23 +420,27 @@ def framework_from_dict(
                 "register-bad-choice", "Framework", "", "year", year,
                 f"'{year}' is not a financial year like 2017-18"))
 
-    def table(name: str, columns: list[str]) -> list[dict[str, Any]]:
+    def table(name: str) -> list[dict[str, Any]]:
         rows = tables.get(name) or []
+        sheet = SHEETS[name]
         if not isinstance(rows, list) or not all(isinstance(r, Mapping) for r in rows):
             problems.append(RegisterProblem(
-                "register-unreadable", name.title(), "", "", "", "must be a list of rows"))
+                "register-unreadable", sheet, "", "", "", "must be a list of rows"))
             return []
+        columns = TABLE_COLUMNS[name]
+        problems.extend(_unknown_columns(sheet, rows, columns))
+        problems.extend(_float_ids(sheet, rows))
         return [{c: r.get(c) for c in columns} | dict(r) for r in rows]
 
-    priorities = table("priorities", PRIORITY_COLUMNS)
-    panels = table("panels", PANEL_COLUMNS)
-    owners = table("owners", OWNER_COLUMNS)
-    indicators = table("indicators", INDICATOR_COLUMNS)
+    priorities = table("priorities")
+    panels = table("panels")
+    owners = table("owners")
+    indicators = table("indicators")
     for name, rows in (("Priorities", priorities), ("Panels", panels), ("Owners", owners)):
         seen: set[str] = set()
         for n, r in enumerate(rows, start=2):
             rid = _text(r.get("id"))
-            where = f"row {r.get(ROW_KEY, n)}" + (f" (id {rid})" if rid else "")
+            where = _where(name, r.get(ROW_KEY, n), rid)
             if not rid:
                 problems.append(RegisterProblem(
                     "register-missing-value", name, where, "id", "", "a value is required"))
@@ -245,7 +452,7 @@ def framework_from_dict(
             if not _text(r.get("name")):
                 problems.append(RegisterProblem(
                     "register-missing-value", name, where, "name", "", "a value is required"))
-        if not rows:
+        if not rows and name != "Panels":  # a register may have no scrutiny panels
             problems.append(RegisterProblem(
                 "register-missing-value", name, "", "", "", "the table has no rows"))
     if not indicators:
@@ -254,7 +461,7 @@ def framework_from_dict(
     elif validate:
         problems.extend(_check_indicators(indicators, priorities, panels, owners))
     if problems:
-        raise RegisterError(source or "(register)", problems)
+        raise RegisterError(source or "(register)", _one_per_cell(problems))
 
     # A central collection's register repeats the same priorities, owners, units, targets and
     # definitions across many thousands of rows: each distinct value is held once.
@@ -313,6 +520,54 @@ def framework_from_dict(
     )
 
 
+def _unknown_columns(
+    sheet: str, rows: Sequence[Mapping[Any, Any]], columns: Sequence[str]
+) -> list[RegisterProblem]:
+    """Each key of the rows that is not a column of the table, once, at the first row that has
+    it, saying how many rows have it."""
+    known = {*columns, ROW_KEY}
+    first: dict[str, int] = {}
+    count: dict[str, int] = {}
+    for n, r in enumerate(rows):
+        if known.issuperset(r):  # the usual row: no allocation
+            continue
+        for key in r:
+            if key not in known:
+                name = str(key)
+                first.setdefault(name, n)
+                count[name] = count.get(name, 0) + 1
+    return [
+        _unknown(sheet, _where(sheet, rows[n].get(ROW_KEY, n + 2), _text(rows[n].get("id"))),
+                 name, columns, count[name])
+        for name, n in first.items()
+    ]
+
+
+def _float_ids(sheet: str, rows: Sequence[Mapping[Any, Any]]) -> list[RegisterProblem]:
+    """An id YAML read as a number with a fraction (unquoted 1.10 is 1.1): ask for quotes.
+    A whole number (3) is kept as it is: nothing of it was lost."""
+    problems = []
+    for n, r in enumerate(rows):
+        number = r.get("id")
+        if isinstance(number, float):
+            value = _text(number)
+            written = getattr(number, "written", value)
+            problems.append(RegisterProblem(
+                "register-id-number", sheet, _where(sheet, r.get(ROW_KEY, n + 2), value), "id", value,
+                REGISTER_ID_NUMBER_YAML.format(value=value, written=written)))
+    return problems
+
+
+def _one_per_cell(problems: list[RegisterProblem]) -> list[RegisterProblem]:
+    """Drop what follows from a cell already reported as an error value or a numeric id (an
+    error in `name` is not also a missing name)."""
+    cells = {(p.sheet, p.row, p.field) for p in problems if p.code in _CELL_CODES}
+    if not cells:
+        return problems
+    return [p for p in problems
+            if p.code in _CELL_CODES or (p.sheet, p.row, p.field) not in cells]
+
+
 def _check_indicators(
     rows: list[dict[str, Any]],
     priorities: Iterable[Mapping[str, Any]],
@@ -345,8 +600,7 @@ def _check_indicators(
     failures = sorted(run_schema("register", frame, reference), key=lambda f: f.index)
     for failure in failures:
         n = failure.index
-        rid = _text(rows[n].get("id"))
-        where = f"row {rows[n].get(ROW_KEY, n + 2)}" + (f" (indicator {rid})" if rid else "")
+        where = _where("Indicators", rows[n].get(ROW_KEY, n + 2), _text(rows[n].get("id")))
         value = _text(rows[n].get(failure.field))
         options = choices.get(failure.field, [])
         close = difflib.get_close_matches(value.lower(), options, n=1)
