@@ -194,3 +194,41 @@ def test_cli_csv_to_an_unwritable_folder_exits_2_with_one_line(tmp_path: Path) -
     finally:
         for locked in tmp_path.glob("locked"):
             locked.chmod(stat.S_IRWXU)
+
+
+_FULL_DISK = """
+import dataclasses, resource, signal, sys
+from pathlib import Path
+import pandas as pd
+from rbwm_pmf.consolidation.merge import consolidate
+from rbwm_pmf.errors import OutputError
+
+result = consolidate(sys.argv[1], period="2017-18-Q2")
+# sources.csv, written last, is made the largest file; no file may grow past 200 kB, as on a
+# disk that fills up while the export is written.
+big = pd.DataFrame([{"file": "x" * 1000} for _ in range(400)], columns=result.sources.columns)
+data = result.data.assign(commentary="Written by the run that fails")  # differs from before
+result = dataclasses.replace(result, data=data, sources=big)
+signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+resource.setrlimit(resource.RLIMIT_FSIZE, (200_000, 200_000))
+try:
+    result.to_csv(sys.argv[2])
+except OutputError as exc:
+    print(exc)
+    raise SystemExit(2)
+"""
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="file size limits are a POSIX feature")
+def test_an_export_that_fails_part_way_replaces_nothing(result: ConsolidationResult,
+                                                        tmp_path: Path) -> None:
+    """The last file cannot be written (the process may not write past 200 kB): the earlier
+    export's five files keep their bytes, and no temporary file is left."""
+    out = tmp_path / "csv"
+    result.to_csv(out)
+    before = {p.name: p.read_bytes() for p in out.iterdir()}
+    proc = subprocess.run([sys.executable, "-c", _FULL_DISK, str(SAMPLES / "returns"), str(out)],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stdout.startswith(f"Cannot write {out / 'sources.csv'}: ")
+    assert {p.name: p.read_bytes() for p in out.iterdir()} == before

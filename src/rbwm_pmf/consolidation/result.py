@@ -14,7 +14,7 @@ from rbwm_pmf.errors import OutputError
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.values import is_missing
-from rbwm_pmf.output.files import os_problem, write_replacing
+from rbwm_pmf.output.files import os_problem, write_all_replacing
 
 if TYPE_CHECKING:
     from rbwm_pmf.validation.report import ValidationReport
@@ -71,9 +71,10 @@ class ConsolidationResult:
         """Write the tidy tables for BI tools: data, table1, issues, tracker, sources.
 
         Each is UTF-8 with a byte-order mark (so Excel reads "↑" and "£" right) and CRLF line
-        ends, written under a temporary name and renamed. A text cell starting with = + - @, a
-        tab or a carriage return gets a leading ' so a spreadsheet does not run it as a formula
-        (OWASP's advice on CSV injection); `to_dict` keeps the text as typed. Raises
+        ends. All five are written under temporary names first and renamed only when every one
+        is written, so a failure leaves an earlier export whole. A text cell starting with = + -
+        @, a tab or a carriage return gets a leading ' so a spreadsheet does not run it as a
+        formula (OWASP's advice on CSV injection); `to_dict` keeps the text as typed. Raises
         OutputError if a file or the folder cannot be written.
         """
         out = Path(out_dir)
@@ -88,10 +89,9 @@ class ConsolidationResult:
             "tracker": self.tracker,
             "sources": self.sources,
         }
-        written = []
-        for name, frame in tables.items():
-            written.append(write_replacing(out / f"{name}.csv", partial(_write_csv, _inert_text(frame))))
-        return written
+        # All five or none: a failure part of the way leaves the earlier export as it was.
+        return write_all_replacing([(out / f"{name}.csv", partial(_write_csv, _inert_text(frame)))
+                                    for name, frame in tables.items()])
 
     def write(self, path: str | Path, **options: Any) -> Path:
         """Write the consolidated workbook (see `write_workbook`)."""

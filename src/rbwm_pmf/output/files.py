@@ -6,7 +6,7 @@ from __future__ import annotations
 import errno
 import os
 import tempfile
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import BinaryIO
 
@@ -41,6 +41,31 @@ def write_replacing(path: Path, write: Callable[[BinaryIO], object]) -> Path:
     Any operating-system error becomes an OutputError saying why, with the temporary file
     removed; an earlier file at `path` keeps its bytes and its permissions.
     """
+    return write_all_replacing([(path, write)])[0]
+
+
+def write_all_replacing(files: Sequence[tuple[Path, Callable[[BinaryIO], object]]]) -> list[Path]:
+    """Write a set of files that belong together (the CSV export): each under a hidden name
+    beside it, and only when every one is written, rename them all into place. If any cannot be
+    written, none is replaced, the temporary files are removed and OutputError says why."""
+    done: list[tuple[Path, Path]] = []  # (temporary file, its final path)
+    try:
+        for path, write in files:
+            done.append((_write_temp(path, write), path))
+        for temp, path in done:
+            try:
+                os.replace(temp, path)
+            except OSError as exc:
+                raise OutputError(os_problem(path, exc)) from exc
+    except BaseException:
+        for temp, _ in done:
+            temp.unlink(missing_ok=True)
+        raise
+    return [path for path, _ in files]
+
+
+def _write_temp(path: Path, write: Callable[[BinaryIO], object]) -> Path:
+    """`write` into a new hidden file beside `path`, with the permissions `path` will need."""
     try:
         # A hidden name, so that a folder scan meeting it before the rename skips it.
         handle, name = tempfile.mkstemp(dir=path.parent, prefix=f".{path.stem}.", suffix=".tmp")
@@ -56,11 +81,10 @@ def write_replacing(path: Path, write: Callable[[BinaryIO], object]) -> Path:
             stream.flush()
             os.fsync(stream.fileno())
         os.chmod(temp, mode)
-        os.replace(temp, path)
     except OSError as exc:
         temp.unlink(missing_ok=True)
         raise OutputError(os_problem(path, exc)) from exc
     except BaseException:
         temp.unlink(missing_ok=True)
         raise
-    return path
+    return temp
