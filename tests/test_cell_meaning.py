@@ -28,6 +28,12 @@ FORMATS = [
     ("[$-809]dd mmmm yyyy;@", "date"),
     ("builtin:14", "date"),
     ("builtin:17", "date"),
+    ("builtin:27", "date"),  # East Asian built-ins: yyyy"年"m"月" in Chinese
+    ("builtin:31", "date"),
+    ("builtin:57", "date"),
+    ("builtin:32", "time"),  # h"时"mm"分"
+    ("builtin:56", "time"),
+    ('yyyy"年"m"月"d"日"', "date"),
     # times, elapsed times included
     ("h:mm", "time"),
     ("hh:mm:ss", "time"),

@@ -46,6 +46,10 @@ def _clean(value: float) -> float:
 # names a built-in format "builtin:<id>".
 _BUILTIN_DATES = {14: "date", 15: "date", 16: "date", 17: "date", 18: "time", 19: "time",
                   20: "time", 21: "time", 22: "datetime", 45: "time", 46: "time", 47: "time"}
+# The built-in formats whose code depends on an East Asian locale (such as 27,
+# yyyy"年"m"月" in Chinese) are dates or times too, whatever the language of the Excel.
+_BUILTIN_DATES |= {n: "date" for n in (27, 28, 29, 30, 31, 36, 50, 51, 52, 53, 54, 57, 58)}
+_BUILTIN_DATES |= {n: "time" for n in (32, 33, 34, 35, 55, 56)}
 # Elapsed hours, minutes and seconds: [h]:mm, [mm]:ss, [ss].
 _ELAPSED = re.compile(r"\[(h+|m+|s+)\]")
 _DATE_TOKENS = re.compile(r"y+|m+|d+|h+|s+|am/pm|a/p|\x01")
