@@ -1,4 +1,5 @@
-"""The owners' feedback copies: the Issues sheet's table follows its column declarations."""
+"""The owners' feedback copies: the Issues sheet's table follows its column declarations and is
+styled like the consolidated workbook's."""
 
 from __future__ import annotations
 
@@ -14,23 +15,31 @@ TEXT_IN_ACTUAL = MISTAKES / "2017-18-Q2-ASC-text-in-actual.xlsx"
 
 
 def test_issues_sheet_headers_and_widths(tmp_path: Path) -> None:
-    """Row 4 of the Issues sheet holds exactly the declared headers, in bold, each column has its
-    declared width, and row 5 is the return's one problem, every cell text."""
+    """Row 4 of the Issues sheet holds exactly the declared headers, white bold Arial on dark
+    blue, each column has its declared width, and row 5 is the return's one problem, every cell
+    text in Arial with a border, in a row tall enough for its longest text."""
     report = validate(TEXT_IN_ACTUAL)
     [written] = write_feedback(report, tmp_path)
     ws = load_workbook(written)[ISSUES_SHEET]
     assert [c.header for c in ISSUE_COLUMNS] == [
-        "Cell", "Severity", "Code", "Indicator ID", "Column", "Value as typed", "Problem",
-        "How to fix"]
+        "Cell", "Indicator", "Column", "What was typed", "What is wrong", "How to fix it",
+        "Must be fixed?", "Rule"]
     header = [ws.cell(4, n).value for n in range(1, len(ISSUE_COLUMNS) + 2)]
     assert header == [c.header for c in ISSUE_COLUMNS] + [None]
-    assert all(ws.cell(4, n).font.b for n in range(1, len(ISSUE_COLUMNS) + 1))
+    for n in range(1, len(ISSUE_COLUMNS) + 1):
+        cell = ws.cell(4, n)
+        assert (cell.font.name, cell.font.b, cell.font.color.rgb) == ("Arial", True, "00FFFFFF")
+        assert cell.fill.fgColor.rgb == "001F4E79" and cell.alignment.wrap_text
     widths = [ws.column_dimensions[letter].width for letter in "ABCDEFGH"]
-    assert widths == [c.width for c in ISSUE_COLUMNS] == [14, 9, 26, 11, 18, 22, 60, 60]
+    assert widths == [c.width for c in ISSUE_COLUMNS] == [12, 9, 13, 15, 36, 36, 9, 18]
     [issue] = report.records
     row = [ws.cell(5, n).value for n in range(1, len(ISSUE_COLUMNS) + 1)]
-    assert row == ["Return!F9", "error", "actual-not-a-number", issue.indicator_id, "Actual",
-                   "n/a", issue.message, issue.hint]
+    assert row == ["Return!F9", issue.indicator_id, "Actual", "n/a", issue.message, issue.hint,
+                   "Yes", "actual-not-a-number"]
+    assert all(ws.cell(5, n).font.name == "Arial" and ws.cell(5, n).border.left.style == "thin"
+               for n in range(1, len(ISSUE_COLUMNS) + 1))
+    assert ws.row_dimensions[5].height >= 2 * 14.5  # the hint takes two lines at width 36
+    assert ws["A2"].value == "1 problem must be fixed before your figures can be used."
     link = ws.cell(5, 1).hyperlink
     assert link is not None and link.target == "#'Return'!F9"
     assert ws.print_title_rows == "$4:$4" and ws.freeze_panes == "A5"

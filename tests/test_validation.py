@@ -134,7 +134,8 @@ def test_feedback_copy_comments_every_problem_cell(tmp_path: Path, good_asc: Pat
     report = validate(bad)
     written = write_feedback(report, tmp_path / "feedback")
     assert sha(bad) == before
-    assert [p.name for p in written] == [feedback_name(bad)]
+    assert [p.name for p in written] == [feedback_name(bad, "ASC", "2017-18-Q2")]
+    assert feedback_name(bad, "ASC", "2017-18-Q2") == "2017-18-Q2-ASC bad - feedback.xlsx"
     wb = load_workbook(written[0])
     ws = wb["Return"]
     cells = [i.cell for i in report.records if i.cell]

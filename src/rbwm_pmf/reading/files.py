@@ -12,7 +12,8 @@ from typing import Any
 from rbwm_pmf.errors import InputError
 
 RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
-FEEDBACK_SUFFIX = " - feedback.xlsx"
+FEEDBACK_SUFFIX = " - feedback.xlsx"  # a feedback copy: read as a return when sent back
+FEEDBACK_FOR = "feedback_for_sha256"  # its Metadata key: the SHA-256 of the return it copies
 # What reduce_rows gives for each row of a return, column by column.
 
 @dataclass(frozen=True)
@@ -37,8 +38,6 @@ def skip_reason(path: Path) -> str | None:
         return "LibreOffice lock file (the workbook is open somewhere)"
     if name.startswith("."):
         return "hidden file"
-    if name.endswith(FEEDBACK_SUFFIX):
-        return "feedback copy written by rbwm-pmf, not a return"
     if path.suffix.lower() not in RETURN_SUFFIXES:
         return f"not a spreadsheet ({path.suffix or 'no extension'})"
     return None

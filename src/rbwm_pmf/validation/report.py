@@ -16,7 +16,7 @@ from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.rating import format_value
 from rbwm_pmf.model.status import AMBER, RED
 from rbwm_pmf.model.values import EXCEL_CELL_LIMIT, fit_text
-from rbwm_pmf.reading.files import SkippedFile
+from rbwm_pmf.reading.files import FEEDBACK_FOR, SkippedFile
 from rbwm_pmf.reading.returns import ReturnFile
 from rbwm_pmf.reading.xlsx import col_letter
 from rbwm_pmf.template import spec as layout
@@ -60,6 +60,7 @@ class ValidationReport:
     skipped: list[SkippedFile]
     rows: pd.DataFrame = field(repr=False)
     letters: dict[str, dict[str, str]] = field(default_factory=dict, repr=False)
+    inputs: list[str] = field(default_factory=list)  # the files and folders given to read
 
     def cell_ref(self, file: str, label: str, row: int) -> str:
         """The address of a row's cell under a header label in a file, like `F9`."""
@@ -116,9 +117,13 @@ def check_returns(
     usable: list[ReturnFile] = []
     kept: list[tuple[int, int]] = []
     first_by_hash: dict[str, str] = {}
+    replaced = _replaced(returns)
     for ret, span in zip(returns, read.spans, strict=True):
         file_issues = list(ret.issues)
-        if ret.opened:
+        if ret.opened and str(ret.path) in replaced:
+            file_issues.append(make_issue("file-superseded", str(ret.path),
+                                          other=Path(replaced[str(ret.path)]).name))
+        elif ret.opened:
             if ret.sha256 in first_by_hash:
                 file_issues.append(make_issue("file-duplicate", str(ret.path),
                                               other=first_by_hash[ret.sha256]))
@@ -127,7 +132,7 @@ def check_returns(
                 file_issues.extend(_check_file(ret, framework, allowed))
         ret.issues = file_issues
         records.extend(file_issues)
-        if not any(i.is_error for i in file_issues):
+        if not any(i.is_error for i in file_issues) and str(ret.path) not in replaced:
             usable.append(ret)
             kept.append(span)
 
@@ -207,6 +212,22 @@ def _check_file(ret: ReturnFile, fw: Framework, allowed: Sequence[Period] | None
         issues.append(make_issue("period-mismatch", name, sheet=sheet, value=got.label,
                                  expected=f"financial year {fw.year}"))
     return issues
+
+
+def _replaced(returns: Sequence[ReturnFile]) -> dict[str, str]:
+    """Returns replaced by a feedback copy of them (corrected by the owner and sent back), or a
+    feedback copy replaced by its return saved again later: the older of the two, mapped to the
+    newer."""
+    by_hash = {r.sha256: r for r in returns if r.opened and r.sha256}
+    replaced: dict[str, str] = {}
+    for copy in returns:
+        original = by_hash.get(copy.meta.get(FEEDBACK_FOR, ""))
+        if not copy.opened or original is None or original is copy:
+            continue
+        older, newer = ((original, copy) if _mtime(str(copy.path)) >= _mtime(str(original.path))
+                        else (copy, original))
+        replaced[str(older.path)] = str(newer.path)
+    return replaced
 
 
 def reporting_period(returns: Sequence[ReturnFile], fw: Framework) -> Period | None:
@@ -444,6 +465,8 @@ def _outcome(ret: ReturnFile, mine: list[Issue], accepted: int, rejected: int) -
         "errors" if errors else ("warnings" if mine else "valid"))
     if any(i.code == "file-duplicate" for i in mine):
         status = "duplicate"
+    elif any(i.code == "file-superseded" for i in mine):
+        status = "replaced"
     period = ret.period
     outcome = FileOutcome(
         path=name, sha256=ret.sha256, owner_id=ret.owner_id,

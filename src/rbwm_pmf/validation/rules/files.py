@@ -45,6 +45,11 @@ FILE_STRICT_XML = rule("file-strict-xml", ERROR, "file", "Strict Open XML workbo
     "In Excel use File > Save As and choose 'Excel Workbook (.xlsx)', not "
     "'Strict Open XML Spreadsheet'.",
     "a return saved as 'Strict Open XML Spreadsheet'")
+FILE_SUPERSEDED = rule("file-superseded", WARNING, "file", "Replaced by a later copy",
+    "This return was replaced by {other}, a feedback copy of it saved later, so its figures are "
+    "not used.",
+    "Nothing to do if {other} holds the corrected figures; if not, remove it from the folder of "
+    "returns.", "a return and its corrected feedback copy, sent back")
 FILE_DUPLICATE = rule("file-duplicate", ERROR, "file", "Same file twice",
     "This file is an exact copy of {other}; only that one is used.",
     "Remove the copy from the folder of returns.", "return.xlsx and return (1).xlsx")
