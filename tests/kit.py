@@ -127,7 +127,7 @@ def _write_atomic(path: Path, data: dict[str, Any]) -> None:
 # -- LibreOffice ----------------------------------------------------------------------------------
 
 SOFFICE_MISSING = ("LibreOffice's soffice is not on the PATH: "
-                   "apt-get install libreoffice-calc-nogui poppler-utils")
+                   "apt-get install libreoffice-calc-nogui libreoffice-writer-nogui poppler-utils")
 _profiles: dict[int, Path] = {}
 
 

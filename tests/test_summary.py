@@ -34,10 +34,11 @@ def test_report_sentence_and_shares() -> None:
     assert t1.loc["Total"].tolist() == [16, 8, 1, 25]
     assert t1.loc["Attractive and well-connected borough"].tolist() == [2, 1, 1, 4]
     assert shares(t1) == {"Green": 64, "Amber": 32, "Red": 4}
-    assert narrative(t1, Period(2017, 2), 25) == [
+    said = narrative(t1, Period(2017, 2), 25)
+    assert said.summary == (
         "As at 30 September 2017, 16 of the 25 indicators were performing at or above target, "
-        "eight indicators were just short of target and one indicator was below target."
-    ]
+        "eight indicators were just short of target and one indicator was below target.")
+    assert said.notes == ()
 
 
 @pytest.mark.parametrize(("g", "a", "r", "nd", "expected"), [
@@ -68,6 +69,6 @@ def test_sentences_singular_plural_and_words(g: int, a: int, r: int, nd: int,
     fw = load_framework()
     data = statuses({"healthy": ["Green"] * g + ["Amber"] * a + ["Red"] * r + ["No data"] * nd})
     t1 = table1(data, fw)
-    assert " ".join(narrative(t1, Period(2017, 1), g + a + r + nd)) == expected
+    assert narrative(t1, Period(2017, 1), g + a + r + nd).paragraph == expected
     if nd:
         assert "No data" in t1.columns and t1.loc["Total", "No data"] == nd

@@ -109,10 +109,13 @@ def test_sheets_are_the_products_in_order(book: Any) -> None:
 
 
 def test_summary_table1_equals_the_report(book: Any) -> None:
-    """Summary's Table 1 holds the report's counts: every priority row and the Total row."""
+    """Summary's Table 1 holds the report's counts: every priority row and the Total row (its
+    shares beside them are tested in test_pack)."""
     header, rows = table_rows(book["Summary"], "Table1")
-    assert header == ["Priority", "Green", "Amber", "Red", "Total"]
-    assert [tuple(r) for r in rows] == REPORT_TABLE_1
+    assert header == ["Priority", "Green", "Green (%)", "Amber", "Amber (%)", "Red", "Red (%)",
+                      "Total"]
+    counts = [header.index(c) for c in ("Priority", "Green", "Amber", "Red", "Total")]
+    assert [tuple(r[c] for c in counts) for r in rows] == REPORT_TABLE_1
     assert all(isinstance(v, int) for r in rows for v in r[1:])  # numbers, not text or formulas
 
 
@@ -130,8 +133,10 @@ def test_summary_shares_and_narrative(book: Any, result: ConsolidationResult) ->
     assert header == ["RAG status", "Number of indicators", "Share of rated indicators (%)"]
     assert rows == [["Green", 16, 64], ["Amber", 8, 32], ["Red", 1, 4]]
     texts = [c.value for c in book["Summary"]["A"] if isinstance(c.value, str)]
+    # The paragraph runs across the page, a line a row (test_pack checks how).
     assert ("As at 30 September 2017, 16 of the 25 indicators were performing at or above target, "
-            "eight indicators were just short of target and one indicator was below target.") in texts
+            "eight indicators were just short of target and one indicator was below target."
+            ) in " ".join(texts)
     assert "Percentages may not sum to 100 because of rounding." in texts
 
 

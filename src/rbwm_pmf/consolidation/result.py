@@ -13,6 +13,7 @@ import pandas as pd
 from rbwm_pmf.errors import OutputError
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
+from rbwm_pmf.model.summary import KeyImplication, Sentences, key_implication, narrative, priority_shares
 from rbwm_pmf.model.values import is_missing
 from rbwm_pmf.output.files import os_problem, write_all_replacing
 
@@ -28,16 +29,34 @@ class ConsolidationResult:
     period: Period
     data: pd.DataFrame  # one row per indicator and quarter of the year to date
     table1: pd.DataFrame
-    shares: dict[str, int]
-    sentences: list[str]
+    shares: dict[str, int]  # empty when nothing is rated
+    sentences: Sentences
     tracker: pd.DataFrame
     sources: pd.DataFrame
     report: ValidationReport = field(repr=False)
 
+    def __post_init__(self) -> None:
+        # The sentences follow from Table 1 in the register's wording: sentences made in other
+        # words (the report's, by default) are made again in the council's own.
+        if self.sentences.wording != self.framework.wording:
+            self.sentences = narrative(self.table1, self.period, len(self.framework.indicators),
+                                       self.framework.wording)
+
     @property
     def summary(self) -> str:
-        """The narrative paragraph: "As at 30 September 2017, 16 of the 25 indicators ..."."""
-        return " ".join(self.sentences)
+        """The Report Summary paragraph: "As at 30 September 2017, 16 of the 25 indicators ..."."""
+        return self.sentences.paragraph
+
+    @property
+    def table1_shares(self) -> pd.DataFrame:
+        """Table 1's shares: for each priority and the Total row, the whole-percent share of its
+        rated indicators that are Green, Amber and Red (missing where none is rated)."""
+        return priority_shares(self.table1)
+
+    @property
+    def key_implications(self) -> KeyImplication:
+        """The key-implications outcome: Met when every strategic priority is on target."""
+        return key_implication(self.table1, self.framework.wording)
 
     @property
     def current(self) -> pd.DataFrame:
@@ -58,9 +77,11 @@ class ConsolidationResult:
             "framework": self.framework.id,
             "period": str(self.period),
             "summary": self.summary,
-            "sentences": self.sentences,
+            "sentences": self.sentences.to_dict(),
             "table1": _records(t1),
+            "table1_shares": _records(self.table1_shares.reset_index()),
             "shares": self.shares,
+            "key_implications": self.key_implications.to_dict(),
             "data": _records(self.data),
             "tracker": _records(self.tracker),
             "sources": _records(self.sources),
@@ -98,6 +119,12 @@ class ConsolidationResult:
         from rbwm_pmf.output.workbook import write_workbook
 
         return write_workbook(self, path, **options)
+
+    def write_docx(self, path: str | Path, **options: Any) -> Path:
+        """Write the report's sentences and tables as a Word document (see `write_docx`)."""
+        from rbwm_pmf.output.docx import write_docx
+
+        return write_docx(self, path, **options)
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

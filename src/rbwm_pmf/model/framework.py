@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+import difflib
+import string
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
 from functools import cached_property
 from typing import Any
+
+from rbwm_pmf.errors import RegisterProblem
 
 PRIORITY_COLUMNS = ["id", "name", "order"]
 PANEL_COLUMNS = ["id", "name"]
@@ -14,9 +19,104 @@ INDICATOR_COLUMNS = [
     "frequency", "measure_type", "q1_target", "q2_target", "q3_target", "q4_target",
     "tolerance", "tolerance_type", "data_only", "min_value", "max_value",
 ]
+# What makes a strategic priority "on target" for the key-implications outcome.
+ON_TARGET_RULES: dict[str, str] = {
+    "all-green": "every rated indicator of the priority is Green",
+    "no-red": "no rated indicator of the priority is Red (each is Green or Amber)",
+}
+# The placeholders each wording may use, with what they stand for in the sample quarter.
+_DATES = {"date": "30 September 2017", "quarter": "2", "period": "2017/18 Q2"}
+WORDING_PLACEHOLDERS: dict[str, dict[str, str]] = {
+    "summary_opening": _DATES,
+    "quarter_opening": _DATES,
+    "appendix3_sentence": {**_DATES, "count": "9", "indicators": "9 indicators", "are": "are"},
+    "appendix3_none": _DATES,
+    "key_outcome": _DATES,
+    "priority_on_target": {},
+}
+
+
+@dataclass(frozen=True)
+class Wording:
+    """How the report's sentences are worded, and what makes a priority on target: set per
+    council in the register's framework fields. The defaults are the RBWM report's own words
+    (its "As end of quarter 2" and "is at appendix 3" included)."""
+
+    # "As at 30 September 2017, 16 of the 25 indicators were performing at or above target, ..."
+    summary_opening: str = "As at {date}"
+    # "As end of quarter 2, 30 September 2017, 16 indicators, 64%, were performing at or above ..."
+    quarter_opening: str = "As end of quarter {quarter}, {date}"
+    appendix3_sentence: str = (
+        "Commentary and mitigation actions in relation to the {indicators} that {are} currently "
+        "short of, or below, target is at appendix 3.")
+    appendix3_none: str = "No indicators are currently short of, or below, target."
+    key_outcome: str = "The council is on target to deliver its strategic priorities"
+    priority_on_target: str = "all-green"
+
+    def __post_init__(self) -> None:
+        for name in WORDING_FIELDS:
+            problem = _wording_problem(name, getattr(self, name))
+            if problem:
+                raise ValueError(f"wording {name}: {problem}")
+
+    @classmethod
+    def read(cls, given: Mapping[Any, Any]) -> tuple[Wording, list[RegisterProblem]]:
+        """The wording set in a register's framework fields (a blank field keeps the default),
+        with a problem for each unknown placeholder or rule."""
+        values: dict[str, str] = {}
+        problems: list[RegisterProblem] = []
+        for name in WORDING_FIELDS:
+            raw = given.get(name)
+            text = "" if raw is None or (isinstance(raw, float) and raw != raw) else str(raw).strip()
+            if not text:
+                continue
+            problem = _wording_problem(name, text)
+            if problem:
+                problems.append(RegisterProblem("register-bad-choice", "Framework", "", name, text,
+                                                problem))
+            else:
+                values[name] = text.lower() if name == "priority_on_target" else text
+        return cls(**values), problems
+
+    def fill(self, name: str, **values: str) -> str:
+        """The wording `name` with its placeholders filled in."""
+        text: str = getattr(self, name)
+        return text.format_map(values)
+
+
+WORDING_FIELDS = [f.name for f in fields(Wording)]
 FRAMEWORK_FIELDS = [
     "id", "name", "council", "year", "version", "contact_name", "contact_email", "return_due_days",
+    *WORDING_FIELDS,
 ]
+
+
+def _wording_problem(name: str, text: str) -> str:
+    """Why `text` cannot be the wording `name`, or "" when it can."""
+    if name == "priority_on_target":
+        if text.lower() in ON_TARGET_RULES:
+            return ""
+        close = difflib.get_close_matches(text.lower(), list(ON_TARGET_RULES), n=1)
+        hint = f" (did you mean '{close[0]}'?)" if close else ""
+        return f"'{text}' is not one of {', '.join(ON_TARGET_RULES)}{hint}"
+    allowed = WORDING_PLACEHOLDERS[name]
+    listed = ", ".join(f"{{{p}}}" for p in allowed)
+    try:
+        parts = list(string.Formatter().parse(text))
+    except ValueError:
+        return (f"a '{{' or '}}' is not part of a placeholder; the placeholders are {listed} "
+                "(write {{ or }} for a brace itself)")
+    for _, placeholder, spec, conversion in parts:
+        if placeholder is None:
+            continue
+        # Only a bare name: "{date.year}" or "{date!r}" would reach into Python objects.
+        if placeholder not in allowed or spec or conversion:
+            written = "{" + placeholder + (f"!{conversion}" if conversion else "") + (
+                f":{spec}" if spec else "") + "}"
+            close = difflib.get_close_matches(placeholder, list(allowed), n=1)
+            hint = f" (did you mean '{{{close[0]}}}'?)" if close else ""
+            return f"'{written}' is not one of {listed}{hint}"
+    return ""
 UNITS = ("percent", "count", "rate", "days", "currency")
 UNIT_WORDS = {"percent": "%", "count": "number", "rate": "rate", "days": "days", "currency": "£"}
 MEASURE_WORDS = {
@@ -128,6 +228,7 @@ class Framework:
     owners: tuple[Owner, ...]
     indicators: tuple[Indicator, ...]
     source: str = field(default="", compare=False)
+    wording: Wording = field(default_factory=Wording)
 
     # Lookups are by dictionary: a central collection's register has many thousands of rows.
     @cached_property
@@ -144,6 +245,11 @@ class Framework:
         for i in self.indicators:
             out.setdefault(i.owner, []).append(i)
         return out
+
+    @staticmethod
+    def read_wording(given: Mapping[Any, Any]) -> tuple[Wording, list[RegisterProblem]]:
+        """The report wording set in a register's framework fields (see `Wording.read`)."""
+        return Wording.read(given)
 
     def indicator(self, indicator_id: str) -> Indicator | None:
         return self._by_id.get(indicator_id)
@@ -168,7 +274,8 @@ class Framework:
     def to_dict(self) -> dict[str, Any]:
         """The register in the shape of its YAML form."""
         return {
-            "framework": {k: getattr(self, k) for k in FRAMEWORK_FIELDS},
+            "framework": {k: getattr(self.wording if k in WORDING_FIELDS else self, k)
+                          for k in FRAMEWORK_FIELDS},
             "priorities": [vars(p).copy() for p in self.priorities],
             "panels": [vars(p).copy() for p in self.panels],
             "owners": [vars(o).copy() for o in self.owners],

@@ -35,7 +35,7 @@ from rbwm_pmf.model.status import (
     RED,
     DataStatus,
 )
-from rbwm_pmf.model.summary import TOTAL
+from rbwm_pmf.model.summary import TOTAL, printed_columns, total_label
 from rbwm_pmf.model.values import is_missing
 from rbwm_pmf.output.files import os_problem, temp_folder_beside, write_replacing
 from rbwm_pmf.output.sheets import (
@@ -65,7 +65,8 @@ SHEETS: dict[str, str] = {
     "Cover": "Title, period, report date, source of the data and who to contact.",
     "Contents": "This list of sheets, with a link to each.",
     "Notes": "How to read the workbook: RAG ratings, direction of travel, percentages and sources.",
-    "Summary": "The position in a paragraph, Table 1 (RAG status by priority) and the overall split.",
+    "Summary": "The report's sentences, Table 1 (RAG status by priority, with shares), the overall "
+               "split and the key implications.",
     "Appendix 1": "Full schedule: every indicator with each quarter's actual, the target, RAG status, "
                   "the reason for it and the direction of travel.",
     "Appendix 2": "The indicators of each Overview and Scrutiny panel.",
@@ -90,6 +91,7 @@ _SOURCE_WORDS: dict[str, str] = {
 }
 _RATED = (GREEN, AMBER, RED)
 NO_PANEL = "No scrutiny panel"  # Appendix 2's heading for indicators the register gives no panel
+_BAR_ROWS, _PIE_ROWS = 18, 19  # rows of 15 points the charts cover (360 and 380 pixels high)
 
 # -- the entry point ----------------------------------------------------------------------
 
@@ -106,7 +108,7 @@ def write_workbook(
     the same bytes. The file is written under a temporary name and renamed, so a failed or killed
     run leaves any earlier workbook at `path` as it was.
     """
-    out = _check_output(result, Path(path))
+    out = check_output(result, Path(path), ".xlsx", "the consolidated workbook is an Excel workbook")
     date = report_date or result.period.end_date
     doc_title = title or f"Council performance: {result.period.label}"
     # Rows are written in order and streamed to disk (constant_memory), so memory does not grow
@@ -138,14 +140,17 @@ def write_workbook(
     return out
 
 
-def _check_output(result: ConsolidationResult, path: Path) -> Path:
-    if path.suffix.lower() != ".xlsx":
-        raise OutputError(f"{path} must end in .xlsx: the consolidated workbook is an Excel workbook.")
+def check_output(result: ConsolidationResult, path: Path, suffix: str, why: str) -> Path:
+    """`path` if an output of `result` may be written there: it ends in `suffix` (`why` says
+    why it must), its folder exists, and it is not a folder or one of the inputs. Otherwise
+    OutputError says what to do."""
+    if path.suffix.lower() != suffix:
+        raise OutputError(f"{path} must end in {suffix}: {why}.")
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise OutputError(f"The folder {folder} does not exist; create it or choose another.")
     if path.is_dir():
-        raise OutputError(f"{path} is a folder; give a file name ending in .xlsx.")
+        raise OutputError(f"{path} is a folder; give a file name ending in {suffix}.")
     inputs = [str(f) for f in result.sources["file"]] if "file" in result.sources else []
     inputs += [f.path for f in result.report.files] + [s.path for s in result.report.skipped]
     if result.framework.source and not result.framework.source.startswith("(packaged)"):
@@ -206,10 +211,12 @@ class _YearRow(DataRow):
 
 
 class _Count(NamedTuple):
-    """One row of a table of counts: a priority (or Total) and its number of indicators by status."""
+    """One row of a table of counts: a priority (or Total), its number of indicators by status
+    and the whole-percent shares of its rated ones (None where none is rated)."""
 
     label: str
     counts: dict[str, int]
+    shares: dict[str, int | None]
 
 
 class _Share(NamedTuple):
@@ -220,13 +227,27 @@ class _Share(NamedTuple):
     share: int
 
 
-def _data_rows(frame: pd.DataFrame) -> Iterator[DataRow]:
+def data_rows(frame: pd.DataFrame) -> Iterator[DataRow]:
     """The rows of a frame of consolidated data as DataRows, one at a time."""
     if tuple(str(c) for c in frame.columns) != DATA_COLUMNS:
         raise ValueError(f"the consolidated data's columns are {list(frame.columns)}, "
                          f"not DataRow's {list(DATA_COLUMNS)}")
     for values in frame.itertuples(index=False, name=None):
         yield DataRow._make(values)
+
+
+class _Rows:
+    """The rows of a frame of consolidated data as DataRows, to be read more than once (a kept
+    table reads its rows for their heights first) without holding them all."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        self.frame = frame
+
+    def __len__(self) -> int:
+        return len(self.frame)
+
+    def __iter__(self) -> Iterator[DataRow]:
+        return data_rows(self.frame)
 
 
 def _named_rows(frame: pd.DataFrame) -> Iterator[Any]:
@@ -249,7 +270,11 @@ class _Report:
         files = [str(f) for f in result.sources["file"]] if len(result.sources) else []
         files += [i.file for i in result.report.records if i.file]
         files += [str(f) for f in result.data["source_file"] if f]
-        self.names, self.folder = _short_names(sorted(set(files)))
+        self.names = _short_names(sorted(set(files)))
+        # Each file read has a short reference (S1, S2, ...): Appendix 1 gives it with the cell,
+        # the Sources sheet gives it with the file's full path.
+        read = [str(f) for f in result.sources["file"]] if "file" in result.sources else []
+        self.refs = {path: f"S{n}" for n, path in enumerate(dict.fromkeys(read), start=1)}
         self.current = result.current
 
     # -- helpers --
@@ -287,7 +312,8 @@ class _Report:
 
     def _source(self, row: DataRow) -> str:
         if row.source_file:
-            return f"{self.short(str(row.source_file))}, {row.source_cell}"
+            path = str(row.source_file)
+            return f"{self.refs.get(path) or self.short(path)} {row.source_cell}"
         return _SOURCE_WORDS.get(str(row.data_status), "")
 
     def write(self) -> None:
@@ -349,7 +375,8 @@ class _Report:
         ]
         s = self.book.sheet("Contents", "Contents", widths(cols))
         s.line("This workbook has the sheets below. Select a sheet name to go to it.")
-        s.table("Contents", cols, [entry for entry in SHEETS.items() if entry[0] != "Contents"])
+        s.table("Contents", cols, [entry for entry in SHEETS.items() if entry[0] != "Contents"],
+                repeat_header=True)
 
     def notes(self) -> None:
         cols: list[Column[tuple[int, str]]] = [
@@ -382,7 +409,13 @@ class _Report:
             "Percentages are shown in points: 93.4 means 93.4%. Changes between percentages are "
             "in percentage points unless the reason says '%'.",
             "Shares of rated indicators are whole percentages. Percentages may not sum to 100 "
-            "because of rounding.",
+            "because of rounding. In Table 1 each priority's shares are of its own rated "
+            "indicators; 'None rated' means none of its indicators could be rated. Where some "
+            "indicators are Not rated or have No data, Table 1's last column is 'Total rated': "
+            "Green, Amber and Red only.",
+            f"Key implications: a strategic priority is on target when "
+            f"{self.result.key_implications.rule}. The outcome is Met when every priority is on "
+            "target, and Unmet otherwise.",
             "Targets of cumulative measures are year-to-date targets that rise through the year.",
             "The data comes from the quarterly returns sent by each indicator owner to the "
             "performance team. Every return was checked cell by "
@@ -391,20 +424,43 @@ class _Report:
             "RAG cells hold the word (Green, Amber, Red, Not rated, No data); colour is used only "
             "as emphasis.",
         ]
-        s.table("Notes", cols, list(enumerate(notes, start=1)))
+        s.table("Notes", cols, list(enumerate(notes, start=1)), repeat_header=True)
 
     # -- Summary --
 
-    def _count_table(self, statuses: Sequence[str]) -> tuple[list[Column[_Count]], list[_Count]]:
-        """Table 1's columns and rows: the number of indicators of each status by priority."""
+    def _counts(self) -> list[_Count]:
+        """Table 1's rows: the number of indicators of each status, and the shares of the rated
+        ones, for each priority and the Total row."""
+        t1, shares = self.result.table1, self.result.table1_shares
+        rows = []
+        for label in t1.index:
+            pct = {str(x): (None if pd.isna(shares.loc[label, x]) else int(shares.loc[label, x]))
+                   for x in _RATED}
+            rows.append(_Count(str(label), {str(x): _count(t1, label, x) for x in t1.columns}, pct))
+        return rows
+
+    def _table1(self) -> list[Column[_Count]]:
+        """Table 1's columns: each RAG status's number and share, Not rated and No data when
+        any, and the Total last, labelled "Total rated" when some are not rated."""
         t1 = self.result.table1
-        cols: list[Column[_Count]] = [
+        cols: list[Column[_Count]] = [Column("Priority", 52, _priority_cell, "wrap")]
+        for status in printed_columns(t1):
+            if status == TOTAL:
+                cols.append(Column(total_label(t1), 11, _count_cell(TOTAL), "integer"))
+                continue
+            cols.append(Column(str(status), 11, _count_cell(str(status)), "integer"))
+            if status in _RATED:
+                cols.append(Column(f"{status} (%)", 11, _share_cell(str(status)), "integer"))
+        return cols
+
+    def _chart_table(self) -> list[Column[_Count]]:
+        """Table 4a's columns: the counts the bar chart shows, Green, Amber and Red first."""
+        t1 = self.result.table1
+        return [
             Column("Priority", 62, _priority_cell, "wrap"),
-            *[Column(str(status), 15, _count_cell(str(status)), "integer") for status in statuses],
+            *[Column(str(x), 15, _count_cell(str(x)), "integer") for x in _RATED],
+            Column(total_label(t1), 15, _count_cell(TOTAL), "integer"),
         ]
-        rows = [_Count(str(label), {str(x): _count(t1, label, x) for x in statuses})
-                for label in t1.index]
-        return cols, rows
 
     def _share_table(self) -> tuple[list[Column[_Share]], list[_Share]]:
         """The overall split's columns and rows; the sheet's first table sets the widths."""
@@ -418,20 +474,41 @@ class _Report:
         return cols, rows
 
     def summary(self) -> None:
-        p, fw = self.period, self.fw
-        cols, rows = self._count_table([str(c) for c in self.result.table1.columns])
+        p, fw, said = self.period, self.fw, self.result.sentences
+        cols = self._table1()
         s = self.book.sheet("Summary", f"Summary of performance at {p.end_text}", widths(cols))
         s.line(f"{fw.council}, {fw.name}, {p.label}.")
-        for sentence in self.result.sentences:
-            s.line(sentence, wrap=True)
-        s.table("Table1", cols, rows,
+        s.line("Report summary", "heading", height=20)
+        s.paragraph(said.paragraph)
+        s.line("Performance by strategic priority", "heading", height=20)
+        s.paragraph(said.position)
+        s.table("Table1", cols, self._counts(), keep=True,
                 caption=f"Table 1: RAG status of indicators by priority at {p.end_text} "
-                        "(number of indicators)")
+                        "(number of indicators, and % of the priority's rated indicators)")
         s.gap()
-        share_cols, share_rows = self._share_table()
-        s.table("Shares", share_cols, share_rows,
-                caption="Table 2: Share of rated indicators by RAG status")
-        s.line("Percentages may not sum to 100 because of rounding.")
+        if self.result.shares:
+            share_cols, share_rows = self._share_table()
+            s.table("Shares", share_cols, share_rows, keep=True,
+                    caption="Table 2: Share of rated indicators by RAG status")
+            s.line("Percentages may not sum to 100 because of rounding.")
+        else:
+            s.line(f"No indicator could be rated at {p.end_text}, so there are no shares of "
+                   "Green, Amber and Red.")
+        s.paragraph(said.appendix3)
+        s.gap()
+        key = self.result.key_implications
+        key_cols: list[Column[Any]] = [
+            Column("Outcome", None, lambda k: k.outcome, "wrap"),
+            Column("Unmet", None, lambda k: k.unmet, "wrap"),
+            Column("Met", None, lambda k: k.met, "wrap"),
+            Column(f"Position (Q{p.quarter})", None, lambda k: k.result, "bold_text"),
+            Column("Priorities on target", None,
+                   lambda k: f"{k.on_target} of {k.priorities} ({k.share}%)", "wrap"),
+        ]
+        s.table("KeyImplications", key_cols, [key], keep=True,
+                caption=f"Key implications at {p.end_text}")
+        s.line(f"A priority is on target when {key.rule}.")
+        s.gap()
         s.line("Appendix 1 lists every indicator; Appendix 3 gives the commentary and mitigation "
                "for each Amber and Red indicator.")
 
@@ -457,30 +534,32 @@ class _Report:
         p = self.period
         quarters = [q.quarter for q in p.year_to_date()]
         cols: list[Column[_YearRow]] = [
-            Column("Priority", 16, "priority", "wrap"),
-            Column("ID", 5, "indicator_id"),
-            Column("Indicator", 32, "indicator", "wrap"),
-            Column("Owner", 14, "owner", "wrap"),
+            Column("Priority", 14, "priority", "wrap"),
+            Column("ID", 6, "indicator_id"),
+            Column("Indicator", 25, "indicator", "wrap"),
+            Column("Owner", 13, "owner", "wrap"),
             Column("Unit", 9, "unit_label", "wrap"),
-            Column("Good performance is", 11, _polarity),
+            Column("Good performance is", 13, _polarity),
             *[Column(f"Q{q} actual", 9, self._quarter_actual(q), right=True) for q in quarters],
-            Column(f"Target (Q{p.quarter})", 9, self.target, right=True),
-            Column(f"RAG status (Q{p.quarter})", 9, "status", rag=True),
-            Column("Reason", 30, "reason", "wrap"),
-            Column("Direction of travel", 12, _direction, "wrap"),
-            Column("Measure", 12, "measure_type", "wrap"),
+            Column(f"Target (Q{p.quarter})", 10, self.target, right=True),
+            Column(f"RAG status (Q{p.quarter})", 10, "status", rag=True),
+            Column("Reason", 22, "reason", "wrap"),
+            Column("Direction of travel", 11, _direction, "wrap"),
+            Column("Measure", 11, "measure_type", "wrap"),
             Column("Frequency", 11, lambda r: r.frequency.capitalize(), "wrap"),
-            Column("Source", 28, self._source, "wrap"),
+            # A short reference: the Sources sheet gives the file of each (S1, S2, ...).
+            Column("Source", 16, self._source, "wrap"),
         ]
         s = self.book.sheet("Appendix 1", f"Appendix 1: full schedule of indicators, {p.label}",
                             widths(cols))
         s.line(f"Every indicator of the framework in register order, with each quarter's actual so far "
                f"this year, the {p.label} target and RAG status, the reason and the direction of travel.")
-        s.line("Percentages are in points (93.4 means 93.4%). The Unit column gives the unit of each row.")
+        s.line("Percentages are in points (93.4 means 93.4%). The Unit column gives the unit of each row. "
+               "Source gives the file (S1, S2, ...: see the Sources sheet) and cell of each value.")
 
         def rows() -> Iterator[_YearRow]:
             by_quarter = [self._quarter_values(q) for q in quarters]
-            for now, *values in zip(_data_rows(self.current), *by_quarter, strict=True):
+            for now, *values in zip(data_rows(self.current), *by_quarter, strict=True):
                 yield _YearRow.of(now, dict(zip(quarters, values, strict=True)))
 
         s.table("Appendix1", cols, rows(), count=len(self.current), autofilter=True,
@@ -501,8 +580,8 @@ class _Report:
         s = self.book.sheet("Appendix 2",
                             f"Appendix 2: indicators by Overview and Scrutiny panel, {p.label}",
                             widths(cols))
-        s.line("One table for each panel, in register order. Percentages are in points "
-               "(93.4 means 93.4%).")
+        s.line("One table for each panel, in register order; a table that does not fit on what is left "
+               "of a page starts on the next. Percentages are in points (93.4 means 93.4%).")
         current = self.current
         by_panel: dict[str, list[int]] = {}
         for n, panel_name in enumerate(current["panel"].to_numpy(dtype=object).tolist()):
@@ -520,21 +599,21 @@ class _Report:
                 s.gap()
             first = False
             noun = "indicator" if count == 1 else "indicators"
-            s.table(f"Panel{n}", cols, _data_rows(current.iloc[by_panel[name]]), count=count,
+            s.table(f"Panel{n}", cols, _Rows(current.iloc[by_panel[name]]), keep=True,
                     caption=f"{name} ({count} {noun})")
 
     def appendix3(self) -> None:
         p = self.period
         cols: list[Column[DataRow]] = [
             Column("ID", 6, "indicator_id"),
-            Column("Indicator", 28, "indicator", "wrap"),
-            Column("Owner", 16, "owner", "wrap"),
+            Column("Indicator", 26, "indicator", "wrap"),
+            Column("Owner", 14, "owner", "wrap"),
             Column("RAG status", 10, "status", rag=True),
             Column(f"Actual (Q{p.quarter})", 10, self.actual, right=True),
             Column(f"Target (Q{p.quarter})", 10, self.target, right=True),
-            Column("Reason", 26, "reason", "wrap"),
-            Column("Commentary", 46, lambda r: self.from_return(r, "commentary"), "wrap"),
-            Column("Mitigation actions", 46,
+            Column("Reason", 24, "reason", "wrap"),
+            Column("Commentary", 42, lambda r: self.from_return(r, "commentary"), "wrap"),
+            Column("Mitigation actions", 42,
                    lambda r: self.from_return(r, "mitigation"), "wrap"),
         ]
         s = self.book.sheet(
@@ -545,36 +624,37 @@ class _Report:
                "owner's commentary and mitigation actions as returned.")
         current = self.current
         off = current[current["status"].isin([AMBER, RED])]
-        s.table("Appendix3", cols, _data_rows(off), count=len(off), repeat_header=True,
+        s.table("Appendix3", cols, data_rows(off), count=len(off), repeat_header=True,
                 empty=f"No indicator was rated Amber or Red at {p.end_text}.")
 
     def appendix4(self) -> None:
         p = self.period
         t1 = self.result.table1
-        cols, counts = self._count_table([*_RATED, TOTAL])
+        cols, counts = self._chart_table(), self._counts()
         s = self.book.sheet("Appendix 4", f"Appendix 4: charts, {p.label}", widths(cols))
         s.line("Two charts: RAG status by priority, and the overall split. Each chart follows the "
                "table of the numbers it shows.")
-        by_priority = s.table("ChartData1", cols, counts,
+        by_priority = s.table("ChartData1", cols, counts, keep=True,
                               caption="Table 4a: RAG status by priority (number of indicators)")
         rated = sum(_count(t1, TOTAL, x) for x in _RATED)
-        if not rated:
+        if by_priority is None or not rated:
             s.line(f"No indicator could be rated at {p.end_text}, so there are no charts.")
-            by_priority = None
-        if by_priority is not None:
-            s.gap()
-            s.ws.insert_chart(s.row, 0, self._bar_chart(*by_priority), {
-                "description": self._bar_description()})
-            s.row += 22  # the rows the chart covers
-        # Each chart prints on the same page as its table.
-        s.ws.set_h_pagebreaks([s.row])
+            return
+        s.gap()
+        s.keep_rows(_BAR_ROWS)  # the chart prints whole, on the same page as its table if it fits
+        s.ws.insert_chart(s.row, 0, self._bar_chart(*by_priority), {
+            "description": self._bar_description()})
+        s.skip(_BAR_ROWS)  # the rows the chart covers
+        s.page_break()
         share_cols, shares = self._share_table()
-        split = s.table("ChartData2", share_cols, shares,
+        split = s.table("ChartData2", share_cols, shares, keep=True,
                         caption="Table 4b: Overall split of rated indicators")
-        if split is not None and rated:
+        if split is not None:
             s.gap()
+            s.keep_rows(_PIE_ROWS)
             s.ws.insert_chart(s.row, 0, self._pie_chart(*split), {
                 "description": self._pie_description()})
+            s.skip(_PIE_ROWS)
 
     def _bar_chart(self, first: int, last: int) -> Any:
         """A stacked bar of RAG counts by priority from Table 4a (rows first..last, Total last)."""
@@ -599,7 +679,7 @@ class _Report:
                         "num_format": "0", "min": 0})
         bar.set_y_axis({"reverse": True, "crossing": "max"})
         bar.set_legend({"position": "bottom"})
-        bar.set_size({"width": 820, "height": 400})
+        bar.set_size({"width": 820, "height": 360})
         return bar
 
     def _bar_description(self) -> str:
@@ -642,13 +722,13 @@ class _Report:
     def validation_log(self) -> None:
         rep = self.result.report
         cols: list[Column[Issue]] = [
-            Column("File", 36, lambda i: self.short(i.file), "wrap"),
+            Column("File", 34, lambda i: self.short(i.file), "wrap"),
             Column("Sheet", 9, "sheet"),
             Column("Cell", 8, "cell"),
-            Column("Indicator ID", 10, "indicator_id"),
+            Column("Indicator ID", 11, "indicator_id"),
             Column("Column", 14, "column", "wrap"),
             Column("Code", 20, "code", "wrap"),
-            Column("Severity", 10, lambda i: i.severity.capitalize()),
+            Column("Severity", 12, lambda i: i.severity.capitalize()),
             Column("Value as typed", 18, "value", "wrap"),
             Column("Message", 46, "message", "wrap"),
             Column("Fix", 42, "hint", "wrap"),
@@ -686,7 +766,8 @@ class _Report:
 
     def sources(self) -> None:
         cols: list[Column[Any]] = [  # the fields are the sources list's columns
-            Column("File", 44, lambda r: self.short(str(r.file)), "wrap"),
+            Column("Ref", 6, lambda r: self.refs.get(str(r.file), "")),
+            Column("File", 40, lambda r: str(r.file), "wrap"),
             Column("SHA-256", 66, "sha256"),
             Column("Owner", 20, self._owner_name, "wrap"),
             Column("Period", 11, lambda r: _period_label(r.period)),
@@ -698,9 +779,9 @@ class _Report:
             Column("Warnings", 10, "warnings", "integer"),
         ]
         s = self.book.sheet("Sources", "Sources", widths(cols))
-        where = f" in {self.folder}" if self.folder else ""
-        s.line(f"Each file read{where}, with its SHA-256 fingerprint (to check that a file is the "
-               "one used) and the rows read, accepted and rejected.")
+        s.line("Each file read, with its reference (Appendix 1's Source column gives it with the cell "
+               "of each value), its full path, its SHA-256 fingerprint (to check that a file is the one "
+               "used) and the rows read, accepted and rejected.")
         s.table("Sources", cols, list(_named_rows(self.result.sources)), autofilter=True,
                 repeat_header=True, empty="No files were read.")
 
@@ -720,6 +801,16 @@ def _count_cell(status: str) -> Any:
     """A table of counts' cell for `status`: bold on the Total row."""
     def cell(row: _Count) -> Cell:
         return Cell(row.counts[status], "bold_integer" if row.label == TOTAL else "integer")
+    return cell
+
+
+def _share_cell(status: str) -> Any:
+    """Table 1's share cell for `status`, or "None rated" in words: bold on the Total row."""
+    def cell(row: _Count) -> Cell:
+        share = row.shares[status]
+        if share is None:
+            return Cell("None rated", "text_right")
+        return Cell(share, "bold_integer" if row.label == TOTAL else "integer")
     return cell
 
 
@@ -763,11 +854,11 @@ def _period_label(text: Any) -> str:
         return str(text)
 
 
-def _short_names(paths: Sequence[str]) -> tuple[dict[str, str], str]:
-    """A short name for each input (its file name, or its path below the folder all inputs
-    share when two have the same file name), and that folder."""
+def _short_names(paths: Sequence[str]) -> dict[str, str]:
+    """A short name for each input: its file name, or its path below the folder all inputs
+    share when two have the same file name."""
     if not paths:
-        return {}, ""
+        return {}
     try:
         common = os.path.commonpath(paths)
         full = {p: p for p in paths}
@@ -778,5 +869,5 @@ def _short_names(paths: Sequence[str]) -> tuple[dict[str, str], str]:
         common = os.path.dirname(common)
     base = [os.path.basename(p) for p in paths]
     if len(set(base)) == len(base):
-        return {p: os.path.basename(p) for p in paths}, common
-    return {p: os.path.relpath(full[p], common or ".").replace(os.sep, "/") for p in paths}, common
+        return {p: os.path.basename(p) for p in paths}
+    return {p: os.path.relpath(full[p], common or ".").replace(os.sep, "/") for p in paths}

@@ -9,6 +9,7 @@ import json
 import math
 import os
 import re
+import sys
 from collections.abc import Iterable, Mapping, Sequence
 from importlib import resources
 from pathlib import Path
@@ -33,7 +34,7 @@ from rbwm_pmf.model.framework import (
     Priority,
 )
 from rbwm_pmf.model.periods import Period
-from rbwm_pmf.model.values import plain_number
+from rbwm_pmf.model.values import is_missing, plain_number
 from rbwm_pmf.validation.rules import REGISTER_MESSAGES
 from rbwm_pmf.validation.rules.register import REGISTER_ID_NUMBER_YAML
 
@@ -64,13 +65,18 @@ _CELL_CODES = frozenset({"register-error-value", "register-id-number"})
 
 # -- loading -------------------------------------------------------------------------------
 
-def load_framework(source: str | Path | None = None) -> Framework:
-    """Load and validate a register from YAML (.yaml/.yml) or Excel (.xlsx); default: RBWM 2017/18.
+def load_framework(source: str | Path | Mapping[str, Any] | None = None) -> Framework:
+    """Load and validate a register from YAML (.yaml/.yml) or Excel (.xlsx), or from its tables
+    (a dict of DataFrames or lists of rows, as `framework_from_dict` takes); default: RBWM 2017/18.
 
-    A register that has passed validation is remembered (by the SHA-256 of its file) in a cache
-    folder, so the next run loads it at once: `RBWM_PMF_CACHE` names the folder (default
+    A register file that has passed validation is remembered (by the SHA-256 of its file) in a
+    cache folder, so the next run loads it at once: `RBWM_PMF_CACHE` names the folder (default
     `~/.cache/rbwm-pmf`); set it to an empty string to turn the cache off.
     """
+    if isinstance(source, Mapping):
+        return framework_from_dict(source)
+    if not isinstance(source, (str, Path, type(None))):
+        raise TypeError(_not_a_register(source))
     if source is None:
         # The packaged register is validated by the test suite, so loading it needs neither
         # pandas nor pandera: `rbwm-pmf template` starts fast.
@@ -112,18 +118,25 @@ def cache_salt() -> bytes:
     return digest.digest()
 
 
-def _cache_folder() -> Path | None:
+def cache_folder() -> Path | None:
+    """Where checked registers are cached: `RBWM_PMF_CACHE` (empty: no cache), else
+    `$XDG_CACHE_HOME/rbwm-pmf` or `~/.cache/rbwm-pmf`; None when off or there is no home."""
     setting = os.environ.get("RBWM_PMF_CACHE")
     if setting == "":
         return None
     if setting:
         return Path(setting)
-    base = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    base = os.environ.get("XDG_CACHE_HOME")
+    if not base:
+        try:
+            base = str(Path.home() / ".cache")
+        except RuntimeError:  # no home folder: run without a cache
+            return None
     return Path(base) / "rbwm-pmf"
 
 
 def _from_cache(key: str, source: str) -> Framework | None:
-    folder = _cache_folder()
+    folder = cache_folder()
     if folder is None:
         return None
     try:
@@ -134,7 +147,7 @@ def _from_cache(key: str, source: str) -> Framework | None:
 
 
 def _to_cache(key: str, framework: Framework) -> None:
-    folder = _cache_folder()
+    folder = cache_folder()
     if folder is None:
         return
     try:
@@ -382,12 +395,44 @@ def framework_from_dict(
 ) -> Framework:
     """Build and validate a Framework from its tables (the YAML form's shape).
 
+    `framework` is a mapping of fields (or a pandas Series, or a DataFrame of one row), and
+    each other table a list of rows or a DataFrame (its empty cells, NaN, are left blank).
     A table, framework field or column that is not one of the register's is a problem, as is an
     id given as a float; the panels table may be left out.
     `validate=False` skips the pandera schema of the Indicators table, for a register already
     known to be valid (the packaged one, or one from the cache); the cheap checks still run.
     """
-    return _build(tables, source, validate=validate)
+    if not isinstance(tables, Mapping):
+        raise TypeError(_not_a_register(tables))
+    return _build({name: _plain_table(name, table) for name, table in tables.items()}, source,
+                  validate=validate)
+
+
+def _not_a_register(given: object) -> str:
+    what = type(given).__name__
+    one_table = (" A DataFrame is one table of a register: pass it as the indicators of a dict of "
+                 "the tables." if what == "DataFrame" else "")
+    return (f"A register is the path of a .yaml, .yml or .xlsx file, or a dict of its tables, "
+            f"not a {what}.{one_table} For example {{'framework': {{'id': ..., 'name': ..., "
+            "'year': '2017-18'}, 'priorities': priorities, 'owners': owners, "
+            "'indicators': indicators}, each table a DataFrame or a list of rows.")
+
+
+def _plain_table(name: object, table: Any) -> Any:
+    """A pandas table as the YAML form has it: a DataFrame as a list of rows, the framework's
+    Series or one-row DataFrame as a mapping; NaN, NaT and NA as None. Anything else as it is."""
+    pandas = sys.modules.get("pandas")
+    if pandas is None:
+        return table  # no pandas imported, so no DataFrame given
+    if isinstance(table, pandas.Series):
+        return {str(k): None if is_missing(v) else v for k, v in table.items()}
+    if not isinstance(table, pandas.DataFrame):
+        return table
+    rows = [{str(k): None if is_missing(v) else v for k, v in row.items()}
+            for row in table.to_dict("records")]
+    if name == "framework" and len(rows) == 1:
+        return rows[0]
+    return rows  # a framework of several rows is reported as not a mapping of fields
 
 
 def _build(
@@ -419,6 +464,8 @@ def _build(
             problems.append(RegisterProblem(
                 "register-bad-choice", "Framework", "", "year", year,
                 f"'{year}' is not a financial year like 2017-18"))
+    wording, wrong_wording = Framework.read_wording(meta)
+    problems.extend(wrong_wording)
 
     def table(name: str) -> list[dict[str, Any]]:
         rows = tables.get(name) or []
@@ -517,6 +564,7 @@ def _build(
             for r in indicators
         ),
         source=source,
+        wording=wording,
     )
 
 
