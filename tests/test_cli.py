@@ -209,3 +209,33 @@ def test_reading_a_batch_does_not_wait_for_pandas() -> None:
             "print(sorted(m for m in ('pandas', 'pandera') if m in sys.modules))")
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert done.stdout.strip() == "[]"
+
+
+def test_values_from_a_csv_are_checked_from_the_command_line(tmp_path: Path) -> None:
+    """`validate --values FILE` with no returns: the table's cell, the code and exit 1; with
+    neither returns nor values, a one-line usage error and exit 2."""
+    table = tmp_path / "revenues.csv"
+    table.write_text("indicator_id,period,actual,commentary,mitigation\n"
+                     "5.2,2017-18-Q2,20.6,Two assessors left.,Replacements started.\n"
+                     "6.1,2017-18-Q2,about 57,,\n", "utf-8")
+    proc = run_cli("validate", "--values", str(table), "--format", "json")
+    assert proc.returncode == 1, proc.stderr
+    issues = json.loads(proc.stdout)["issues"]
+    assert [(i["code"], i["sheet"], i["cell"]) for i in issues] == [
+        ("actual-not-a-number", "revenues.csv", "C3")]
+    nothing = run_cli("validate")
+    assert nothing.returncode == 2
+    assert nothing.stderr.strip().splitlines() == [
+        "Error: Give the returns to read (PATH...), or a table of values (--values FILE)."]
+
+
+def test_consolidate_writes_the_word_document(tmp_path: Path) -> None:
+    """`--docx FILE` writes the report's document beside the workbook and says so."""
+    out, doc = tmp_path / "Q2.xlsx", tmp_path / "Q2.docx"
+    proc = run_cli("consolidate", str(SAMPLES / "returns"), "--period", "2017-18-Q2",
+                   "--out", str(out), "--docx", str(doc))
+    assert proc.returncode == 0, proc.stderr
+    assert f"Word document written: {doc}" in proc.stdout + proc.stderr
+    assert doc.read_bytes()[:2] == b"PK" and out.exists()
+    wrong = run_cli("consolidate", str(SAMPLES / "returns"), "--docx", str(tmp_path / "Q2.doc"))
+    assert wrong.returncode == 2 and "--docx must be a .docx file" in wrong.stderr

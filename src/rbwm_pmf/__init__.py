@@ -21,10 +21,17 @@ _EXPORTS = {
     # templates
     "make_templates": "template.write",
     "write_register_xlsx": "template.write",
+    # register files
+    "framework_to_yaml": "register.convert",
+    "write_register_yaml": "register.convert",
+    "convert_register": "register.convert",
+    "new_register_xlsx": "template.register",
+    "register_cache_folder": "register.convert",
     # reading and validating
     "collect_paths": "reading.files",
     "SkippedFile": "reading.files",
     "read_return": "reading.returns",
+    "read_values": "reading.values",
     "validate": "validation.run",
     "ValidationReport": "validation.report",
     "FileOutcome": "validation.report",
@@ -35,6 +42,7 @@ _EXPORTS = {
     "rate": "model.rating",
     "Status": "model.status",
     "consolidate": "consolidation.merge",
+    "rate_values": "consolidation.rate",
     "ConsolidationResult": "consolidation.result",
     # outputs
     "write_workbook": "output.workbook",
@@ -65,22 +73,31 @@ __all__ = [
     "SkippedFile",
     "Status",
     "ValidationReport",
+    "__version__",
     "check_workbook",
     "collect_paths",
     "consolidate",
+    "convert_register",
     "framework_from_dict",
+    "framework_to_yaml",
     "load_framework",
     "make_templates",
+    "new_register_xlsx",
     "rate",
+    "rate_values",
     "read_return",
+    "read_values",
+    "register_cache_folder",
     "validate",
     "write_feedback",
     "write_register_xlsx",
+    "write_register_yaml",
     "write_workbook",
 ]
 
 if TYPE_CHECKING:
     from rbwm_pmf.consolidation.merge import consolidate
+    from rbwm_pmf.consolidation.rate import rate_values
     from rbwm_pmf.consolidation.result import ConsolidationResult
     from rbwm_pmf.errors import InputError, OutputError, PeriodError, PmfError, RegisterError
     from rbwm_pmf.model.framework import Framework, Indicator
@@ -92,7 +109,15 @@ if TYPE_CHECKING:
     from rbwm_pmf.output.workbook import write_workbook
     from rbwm_pmf.reading.files import SkippedFile, collect_paths
     from rbwm_pmf.reading.returns import read_return
+    from rbwm_pmf.reading.values import read_values
+    from rbwm_pmf.register.convert import (
+        convert_register,
+        framework_to_yaml,
+        register_cache_folder,
+        write_register_yaml,
+    )
     from rbwm_pmf.register.load import framework_from_dict, load_framework
+    from rbwm_pmf.template.register import new_register_xlsx
     from rbwm_pmf.template.write import make_templates, write_register_xlsx
     from rbwm_pmf.validation.issues import Issue
     from rbwm_pmf.validation.report import FileOutcome, ValidationReport

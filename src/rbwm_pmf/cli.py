@@ -4,51 +4,175 @@ from __future__ import annotations
 
 import json
 import os
+import platform
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated, Any
 
 import typer
+from typer.core import TyperCommand
 
-from rbwm_pmf import PmfError
+from rbwm_pmf import PmfError, RegisterError, __version__
+
+PROG = "rbwm-pmf"
+EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
+PROGRESS_MIN_FILES = 20
+VALID = "Valid"  # the Return tracker's status of an owner with nothing to chase
+
+
+class Format(StrEnum):
+    """What a command prints: a table for people, or JSON for scripts."""
+
+    TABLE = "table"
+    JSON = "json"
+
+
+FORMAT_METAVAR = "[" + "|".join(f.value for f in Format) + "]"
+
+
+class Command(TyperCommand):
+    """A command whose usage line and help name its arguments by their metavars (`PATH...`), as
+    Click programs do, rather than by their Python types."""
+
+    def collect_usage_pieces(self, ctx: Any) -> list[str]:
+        pieces = [self.options_metavar] if self.options_metavar else []
+        for param in self.get_params(ctx):
+            if param.param_type_name == "argument":
+                word = _argument_word(param)
+                pieces.append(word if param.required else f"[{word}]")
+        return pieces
+
+    def format_options(self, ctx: Any, formatter: Any) -> None:
+        params = self.get_params(ctx)
+        arguments = [(_argument_word(p), getattr(p, "help", None) or "")
+                     for p in params if p.param_type_name == "argument"]
+        options = [record for p in params if p.param_type_name == "option"
+                   and (record := p.get_help_record(ctx)) is not None]
+        for title, rows in (("Arguments", arguments), ("Options", options)):
+            if rows:
+                with formatter.section(title):
+                    formatter.write_dl(rows)
+
+
+def _argument_word(param: Any) -> str:
+    """`PATH...`, `REGISTER`: an argument as its usage line and help show it."""
+    word = param.metavar or param.name.upper()
+    return word + ("..." if param.nargs != 1 else "")
+
 
 app = typer.Typer(
-    name="rbwm-pmf",
+    name=PROG,
     help="Quarterly performance returns for councils: templates, validation, RAG and Table 1.",
     no_args_is_help=True,
     add_completion=False,
     pretty_exceptions_enable=False,
+    # Plain help, as Click programs print it: rich's help renderer alone takes twice as long as
+    # the rest of --help.
+    rich_markup_mode=None,
 )
+register_app = typer.Typer(
+    name="register",
+    help="Check, convert and start framework registers.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(register_app, name="register")
 
-EXIT_OK, EXIT_PROBLEMS, EXIT_USAGE = 0, 1, 2
-PROGRESS_MIN_FILES = 20
+
+def _format(value: str | Format) -> Format:
+    """`--format`'s value as a Format; any other word is a usage error, exit 2."""
+    if isinstance(value, Format):
+        return value
+    try:
+        return Format(value)
+    except ValueError:
+        choices = ", ".join(f"'{f.value}'" for f in Format)
+        raise typer.BadParameter(f"'{value}' is not one of {choices}.") from None
+
+
+def _workers(value: str | int) -> int:
+    """`--jobs`'s value: a whole number, 1 or more."""
+    try:
+        number = int(value)
+    except ValueError:
+        raise typer.BadParameter(f"'{value}' is not a whole number.") from None
+    if number < 1:
+        raise typer.BadParameter(f"{number} is too few: give 1 or more.")
+    return number
+
 
 RegisterOpt = Annotated[
     Path | None,
-    typer.Option("--register", "-r", help="Framework register (.yaml or .xlsx). Default: the packaged RBWM 2017/18 register."),
+    typer.Option("--register", "-r", metavar="FILE",
+                 help="Framework register (.yaml or .xlsx). Default: the packaged RBWM 2017/18 register."),
 ]
-FormatOpt = Annotated[str, typer.Option("--format", "-f", help="Output: 'table' for people, 'json' for scripts.")]
-JobsOpt = Annotated[int | None, typer.Option("--jobs", "-j", min=1, help="Worker processes reading the returns (default: one per core).")]
-PathsArg = Annotated[list[Path], typer.Argument(help="Return files and/or folders (searched recursively).")]
+FormatOpt = Annotated[Format, typer.Option("--format", "-f", metavar=FORMAT_METAVAR, parser=_format, help="Output: 'table' for people, 'json' for scripts.")]
+JobsOpt = Annotated[
+    int | None,
+    typer.Option("--jobs", "-j", metavar="N", parser=_workers,
+                 help="Worker processes reading the returns, 1 or more (default: one per core)."),
+]
+PathsArg = Annotated[list[Path] | None, typer.Argument(metavar="PATH", help="Return files and/or folders (searched recursively).")]
+ValuesOpt = Annotated[list[Path] | None, typer.Option("--values", metavar="FILE", help="A .csv or .xlsx table of values (indicator_id, period, actual, commentary, mitigation) checked like the returns; may be given more than once.")]
+NewestWinsOpt = Annotated[bool, typer.Option("--newest-wins", help="When two returns give the same value, use the newest file.")]
 
 
-def _fail(message: str, fmt: str = "table") -> typer.Exit:
+@app.callback(invoke_without_command=True)
+def _global_options(
+    ctx: typer.Context,
+    version: Annotated[bool, typer.Option("--version", help=f"Print the version of {PROG} and exit.")] = False,
+    verbose: Annotated[bool, typer.Option("--verbose", help="With --version: also the Python version and the register cache folder.")] = False,
+    no_cache: Annotated[bool, typer.Option("--no-cache", help="Neither read nor write the register cache this run (as RBWM_PMF_CACHE='' does).")] = False,
+) -> None:
+    """Options for every command, given before it: rbwm-pmf --no-cache validate ..."""
+    if no_cache:
+        # Read by load_framework on each load, in this process and in the worker processes.
+        os.environ["RBWM_PMF_CACHE"] = ""
+    if version:
+        _print_version(verbose)
+        raise typer.Exit(EXIT_OK)
+    if ctx.invoked_subcommand is None:
+        ctx.fail("Missing command.")
+
+
+def _print_version(verbose: bool) -> None:
+    typer.echo(f"{PROG} {__version__}")
+    if not verbose:
+        return
+    from rbwm_pmf import register_cache_folder
+
+    typer.echo(f"Python {platform.python_version()} ({sys.executable})")
+    try:
+        folder = register_cache_folder()
+    except RuntimeError as exc:  # no home folder to put it in
+        typer.echo(f"Register cache: off ({exc})")
+        return
+    if folder is None:
+        typer.echo("Register cache: off (RBWM_PMF_CACHE is empty)")
+    else:
+        typer.echo(f"Register cache: {folder}")
+
+
+def _fail(message: str, fmt: str = Format.TABLE) -> typer.Exit:
     """Say what stopped the run on stderr; with --format json, also as JSON on stdout."""
     typer.echo(f"Error: {message}", err=True)
-    if fmt == "json":
+    if fmt == Format.JSON:
         _print_json({"error": message, "exit_code": EXIT_USAGE})
     return typer.Exit(EXIT_USAGE)
 
 
-def _check_format(fmt: str) -> None:
-    if fmt not in ("table", "json"):
-        raise _fail(f"--format must be 'table' or 'json', not '{fmt}'.")
-
-
 def _print_json(data: Any) -> None:
     typer.echo(json.dumps(data, ensure_ascii=False, indent=2, default=str))
+
+
+def _note(message: str, fmt: str) -> None:
+    """A line about what was written: on stdout for people, on stderr beside JSON."""
+    typer.echo(message, err=fmt == Format.JSON)
 
 
 @contextmanager
@@ -80,12 +204,12 @@ def _console(stderr: bool = False) -> Any:
     return Console(stderr=stderr, highlight=False, soft_wrap=True)
 
 
-@app.command()
+@app.command(cls=Command)
 def template(
-    period: Annotated[str, typer.Option("--period", "-p", help="Period, like 2017-18-Q2.")],
-    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", help="Folder to write the templates to.")],
+    period: Annotated[str, typer.Option("--period", "-p", metavar="PERIOD", help="Period, like 2017-18-Q2.")],
+    out_dir: Annotated[Path, typer.Option("--out-dir", "-o", metavar="DIR", help="Folder to write the templates to.")],
     register: RegisterOpt = None,
-    owner: Annotated[list[str] | None, typer.Option("--owner", help="Only this owner id (repeatable).")] = None,
+    owner: Annotated[list[str] | None, typer.Option("--owner", metavar="OWNER", help="Only this owner id (repeatable).")] = None,
 ) -> None:
     """Write one return template per owner for a period."""
     from rbwm_pmf import load_framework, make_templates
@@ -100,94 +224,132 @@ def template(
     typer.echo(f"{_plural(len(paths), 'template')} written to {out_dir}", err=True)
 
 
-@app.command()
+@app.command(cls=Command)
 def validate(
-    paths: PathsArg,
-    period: Annotated[str | None, typer.Option("--period", "-p", help="Expected period of every return, like 2017-18-Q2.")] = None,
+    path: PathsArg = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", metavar="PERIOD", help="Expected period of every return, like 2017-18-Q2.")] = None,
     register: RegisterOpt = None,
-    fmt: FormatOpt = "table",
-    feedback_dir: Annotated[Path | None, typer.Option("--feedback-dir", help="Write an annotated feedback copy of each return with problems here.")] = None,
-    newest_wins: Annotated[bool, typer.Option("--newest-wins", help="When two returns give the same value, use the newest file.")] = False,
+    fmt: FormatOpt = Format.TABLE,
+    feedback_dir: Annotated[Path | None, typer.Option("--feedback-dir", metavar="DIR", help="Write an annotated feedback copy of each return with problems here.")] = None,
+    values: ValuesOpt = None,
+    newest_wins: NewestWinsOpt = False,
     jobs: JobsOpt = None,
 ) -> None:
-    """Check returns and say exactly which cell is wrong and how to fix it."""
+    """Check returns: which cell is wrong and how to fix it."""
     from rbwm_pmf import validate as run
 
-    _check_format(fmt)
+    paths = _given(path, values, fmt)
+    removed: list[Path] = []
     try:
         with _progress(paths) as progress:
-            report = run(paths, register, period, newest_wins=newest_wins, progress=progress, jobs=jobs)
-        written = []
+            report = run(paths, register, period, values=list(values) if values else None,
+                         newest_wins=newest_wins, progress=progress, jobs=jobs)
+        written: list[Path] = []
         if feedback_dir is not None:
             from rbwm_pmf import write_feedback
 
             written = write_feedback(report, feedback_dir)
+            removed = written.removed
     except PmfError as exc:
         raise _fail(str(exc), fmt) from exc
-    if fmt == "json":
+    if fmt == Format.JSON:
         _print_json(report.to_dict())
     else:
         _render_report(report)
-        for path in written:
-            typer.echo(f"Feedback written: {path}")
+    for written_path in written:
+        _note(f"Feedback written: {written_path}", fmt)
+    for removed_path in removed:
+        _note(f"Feedback removed (the return has no problem now): {removed_path}", fmt)
     raise typer.Exit(EXIT_OK if report.valid else EXIT_PROBLEMS)
 
 
-@app.command()
+def _given(path: list[Path] | None, values: list[Path] | None, fmt: Format) -> list[Path]:
+    """The paths to read; with neither paths nor --values there is nothing to do."""
+    if not path and not values:
+        raise _fail("Give the returns to read (PATH...), or a table of values (--values FILE).",
+                    fmt)
+    return list(path or [])
+
+
+@app.command(cls=Command)
 def consolidate(
-    paths: PathsArg,
-    out: Annotated[Path | None, typer.Option("--out", "-o", help="The consolidated workbook to write (.xlsx).")] = None,
-    period: Annotated[str | None, typer.Option("--period", "-p", help="Reporting period, like 2017-18-Q2 (default: the latest found).")] = None,
+    path: PathsArg = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE", help="The consolidated workbook to write (.xlsx).")] = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", metavar="PERIOD", help="Reporting period, like 2017-18-Q2 (default: the latest found).")] = None,
     register: RegisterOpt = None,
-    fmt: FormatOpt = "table",
-    csv_dir: Annotated[Path | None, typer.Option("--csv", help="Also write the tidy tables as CSV files to this folder.")] = None,
+    fmt: FormatOpt = Format.TABLE,
+    csv_dir: Annotated[Path | None, typer.Option("--csv", metavar="DIR", help="Also write the tidy tables as CSV files to this folder.")] = None,
+    docx: Annotated[Path | None, typer.Option("--docx", metavar="FILE", help="Also write the report's sentences and tables as a Word document (.docx).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Write nothing if any return has errors.")] = False,
-    newest_wins: Annotated[bool, typer.Option("--newest-wins", help="When two returns give the same value, use the newest file.")] = False,
+    values: ValuesOpt = None,
+    newest_wins: NewestWinsOpt = False,
     jobs: JobsOpt = None,
 ) -> None:
-    """Merge the returns, rate every indicator, print Table 1 and write the workbook."""
+    """Rate the returns, print Table 1 and write the workbook.
+
+    Merges the returns for the period with the earlier quarters', rates every indicator, and
+    prints Table 1, the summary sentence and the returns still to chase.
+    """
     from rbwm_pmf import consolidate as run
 
-    _check_format(fmt)
     if out is not None and out.suffix.lower() != ".xlsx":
         raise _fail(f"--out must be an .xlsx file, not '{out.name}'.", fmt)
+    if docx is not None and docx.suffix.lower() != ".docx":
+        raise _fail(f"--docx must be a .docx file, not '{docx.name}'.", fmt)
+    paths = _given(path, values, fmt)
+    written: list[Path] = []
     try:
         with _progress(paths) as progress:
-            result = run(paths, register, period, newest_wins=newest_wins, progress=progress, jobs=jobs)
+            result = run(paths, register, period, values=list(values) if values else None,
+                         newest_wins=newest_wins, progress=progress, jobs=jobs)
         blocked = strict and not result.valid
         if not blocked:
             if out is not None:
                 result.write(out)
+            if docx is not None:
+                result.write_docx(docx)
             if csv_dir is not None:
-                result.to_csv(csv_dir)
+                written = result.to_csv(csv_dir)
     except PmfError as exc:
         raise _fail(str(exc), fmt) from exc
-    if fmt == "json":
+    if fmt == Format.JSON:
         _print_json(result.to_dict())
     else:
         _render_result(result)
-        if blocked:
-            typer.echo("Nothing written: --strict and some returns have errors.", err=True)
-        elif out is not None:
-            typer.echo(f"Workbook written: {out}")
+    if blocked:
+        typer.echo("Nothing written: --strict and some returns have errors.", err=True)
+    else:
+        if out is not None:
+            _note(f"Workbook written: {out}", fmt)
+        else:
+            typer.echo("No workbook written: give --out FILE to write one.", err=True)
+        if docx is not None:
+            _note(f"Word document written: {docx}", fmt)
+        for csv_path in written:
+            _note(f"CSV written: {csv_path}", fmt)
     raise typer.Exit(EXIT_OK if result.valid else EXIT_PROBLEMS)
 
 
-@app.command()
-def rules(fmt: FormatOpt = "table") -> None:
-    """List every validation rule: code, severity, message and fix hint."""
+@app.command(cls=Command)
+def rules(fmt: FormatOpt = Format.TABLE) -> None:
+    """List every validation rule: code, severity and title.
+
+    With --format json, each rule also has its message, fix hint and example.
+    """
     from rbwm_pmf import RULES
 
-    _check_format(fmt)
-    if fmt == "json":
+    if fmt == Format.JSON:
         _print_json([r.to_dict() for r in RULES.values()])
         return
     for r in RULES.values():
         typer.echo(f"{r.code:28} {r.severity:8} {r.title}")
 
 
-@app.command("check-register")
-def check_register(register: Annotated[Path, typer.Argument(help="Register file (.yaml or .xlsx).")]) -> None:
+RegisterArg = Annotated[Path, typer.Argument(metavar="REGISTER", help="Register file (.yaml or .xlsx).")]
+
+
+@app.command("check-register", cls=Command)
+def check_register(register: RegisterArg) -> None:
     """Check a framework register and summarise it."""
     from rbwm_pmf import load_framework
 
@@ -195,13 +357,61 @@ def check_register(register: Annotated[Path, typer.Argument(help="Register file 
         raise _fail(f"{register} does not exist.")
     try:
         fw = load_framework(register)
-    except PmfError as exc:
+    except RegisterError as exc:
         typer.echo(str(exc), err=True)
         raise typer.Exit(EXIT_PROBLEMS) from exc
-    counts = ", ".join(_plural(len(rows), noun, plural) for rows, noun, plural in (
-        (fw.priorities, "priority", "priorities"), (fw.panels, "panel", ""),
-        (fw.owners, "owner", ""), (fw.indicators, "indicator", "")))
-    typer.echo(f"{fw.name} ({fw.id}, {fw.year}): {counts}. OK.")
+    except PmfError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"{_summary(fw)}. OK.")
+
+
+register_app.command("check", cls=Command, help=check_register.__doc__)(check_register)
+
+
+@register_app.command("convert", cls=Command)
+def register_convert(
+    source: Annotated[Path, typer.Argument(metavar="SOURCE", help="The register to convert (.yaml or .xlsx).")],
+    dest: Annotated[Path, typer.Argument(metavar="DEST", help="The file to write: .xlsx for the Excel form, .yaml or .yml for YAML.")],
+) -> None:
+    """Convert a register between its YAML and Excel forms.
+
+    The register is checked first: one that is not valid is not converted, and its problems are
+    listed as check-register lists them.
+    """
+    from rbwm_pmf import convert_register
+
+    if not source.exists():
+        raise _fail(f"{source} does not exist.")
+    try:
+        fw = convert_register(source, dest)
+    except RegisterError as exc:
+        typer.echo(str(exc), err=True)
+        raise typer.Exit(EXIT_PROBLEMS) from exc
+    except PmfError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Register written: {dest}")
+    typer.echo(f"{_summary(fw)}.", err=True)
+
+
+@register_app.command("new", cls=Command)
+def register_new(
+    dest: Annotated[Path, typer.Argument(metavar="DEST", help="The Excel register to write (.xlsx); it must not exist yet.")],
+) -> None:
+    """Write an empty Excel register to fill in.
+
+    It has an Instructions sheet, the Framework sheet with a start for its values, and a sheet
+    for each table with its column names and a list wherever the values are choices.
+    """
+    from rbwm_pmf import new_register_xlsx
+
+    if dest.exists():
+        raise _fail(f"{dest} already exists: give the name of a new file.")
+    try:
+        new_register_xlsx(dest)
+    except PmfError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"Register written: {dest}")
+    typer.echo(f"Fill it in, then check it: {PROG} check-register {dest}", err=True)
 
 
 # -- rendering ----------------------------------------------------------------------------
@@ -209,6 +419,14 @@ def check_register(register: Annotated[Path, typer.Argument(help="Register file 
 def _plural(n: int, noun: str, plural: str = "") -> str:
     """`1 return`, `2 returns`, `3 priorities`."""
     return f"{n:,} {noun if n == 1 else plural or noun + 's'}"
+
+
+def _summary(fw: Any) -> str:
+    """`Name (id, year): 6 priorities, 6 panels, 14 owners, 25 indicators`."""
+    counts = ", ".join(_plural(len(rows), noun, plural) for rows, noun, plural in (
+        (fw.priorities, "priority", "priorities"), (fw.panels, "panel", ""),
+        (fw.owners, "owner", ""), (fw.indicators, "indicator", "")))
+    return f"{fw.name} ({fw.id}, {fw.year}): {counts}"
 
 
 def _render_report(report: Any) -> None:
@@ -248,25 +466,88 @@ def _render_result(result: Any) -> None:
         table.add_row(str(name), *(str(int(v)) for v in row.tolist()))
     console.print(table)
     console.print(result.summary, markup=False)
-    shares = ", ".join(f"{k} {v}%" for k, v in result.shares.items())
-    console.print(f"Shares of rated indicators: {shares} (rounded; may not sum to 100).", markup=False)
+    if result.shares:
+        shares = ", ".join(f"{k} {v}%" for k, v in result.shares.items())
+        console.print(f"Shares of rated indicators: {shares} (rounded; may not sum to 100).",
+                      markup=False)
+    else:
+        console.print("No indicator could be rated, so there are no shares to give.", markup=False)
+    for line in _chase_lines(result.tracker):
+        console.print(line, markup=False)
     report = result.report
     if report.records:
         console.print(f"{_plural(len(report.errors), 'error')} and {_plural(len(report.warnings), 'warning')} in the "
                       "returns: run 'rbwm-pmf validate' for details.", markup=False)
 
 
+def _chase_lines(tracker: Any) -> list[str]:
+    """The chase list: each owner of the Return tracker whose return is not simply valid, with
+    what to do next."""
+    rows = [(str(r.owner_id), str(r.owner), str(r.status))
+            for r in tracker.itertuples(index=False) if r.status != VALID]
+    if not rows:
+        return ["Returns to chase: none."]
+    width = max(len(owner_id) for owner_id, _, _ in rows)
+    return [f"Returns to chase ({len(rows)}):",
+            *(f"  {owner_id:{width}}  {owner}: {status}" for owner_id, owner, status in rows)]
+
+
+# -- running ------------------------------------------------------------------------------
+
+def _json_requested(args: Sequence[str]) -> bool:
+    """Whether the command line asks for JSON (`--format json`, `-f json`, `--format=json`,
+    `-fjson`, in any case), read from its words, so that an error in parsing them is JSON too."""
+    for n, word in enumerate(args):
+        if word == "--":
+            break
+        if word in ("--format", "-f"):
+            value = args[n + 1] if n + 1 < len(args) else ""
+        elif word.startswith("--format="):
+            value = word.partition("=")[2]
+        elif word.startswith("-f") and not word.startswith("--"):
+            value = word[2:]
+        else:
+            continue
+        if value.lower() == Format.JSON:
+            return True
+    return False
+
+
+def run_command_line(args: Sequence[str]) -> int:
+    """Run the command line `args` (without the program's name); return the exit code.
+
+    A usage error (a mistyped option or value, a missing argument) exits 2 with Click's message
+    on stderr and, when the command line asks for JSON, `{"error": ..., "exit_code": 2}` on
+    stdout, as every other error that stops a run does.
+    """
+    try:
+        done = app(args=list(args), prog_name=PROG, standalone_mode=False)
+    except typer.Abort:
+        typer.echo("Aborted!", err=True)
+        return EXIT_PROBLEMS
+    except typer.TyperException as exc:  # Click's usage errors
+        code = int(getattr(exc, "exit_code", EXIT_PROBLEMS))
+        show = getattr(exc, "show", None)
+        if callable(show):
+            show()
+        else:
+            typer.echo(f"Error: {exc.format_message()}", err=True)
+        if code == EXIT_USAGE and _json_requested(args):
+            _print_json({"error": exc.format_message(), "exit_code": code})
+        return code
+    except SystemExit as stop:
+        if isinstance(stop.code, str):
+            print(stop.code, file=sys.stderr)
+            return EXIT_PROBLEMS
+        return stop.code or EXIT_OK
+    return done if isinstance(done, int) else EXIT_OK
+
+
 def main() -> None:
     """Entry point for the console script."""
-    try:
-        app()
-    except SystemExit as done:
-        code = done.code
-        if isinstance(code, str):
-            print(code, file=sys.stderr)
-            code = 1
-        # Every output is written and closed by now: leave without freeing a large batch's
-        # objects and pandas' modules one by one, which costs a tenth of a second or more.
-        sys.stdout.flush()
-        sys.stderr.flush()
-        os._exit(code or 0)
+    code = run_command_line(sys.argv[1:])
+    # Every output is written and closed by now: leave without freeing a large batch's
+    # objects and pandas' modules one by one, which costs a tenth of a second or more.
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(code)

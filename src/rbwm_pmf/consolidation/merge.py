@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -22,26 +22,33 @@ from rbwm_pmf.model.values import is_missing
 from rbwm_pmf.reading.files import collect_paths
 from rbwm_pmf.reading.pool import gc_paused
 from rbwm_pmf.reading.returns import ReturnFile
+from rbwm_pmf.reading.values import read_values
 from rbwm_pmf.register.load import load_framework
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.validation.records import read_all
 from rbwm_pmf.validation.report import ValidationReport, check_returns
-from rbwm_pmf.validation.run import nothing_found
+from rbwm_pmf.validation.run import given_paths, nothing_found
+
+if TYPE_CHECKING:
+    from rbwm_pmf.reading.values import Values
 
 
 def consolidate(
-    paths: str | Path | Iterable[str | Path],
+    paths: str | Path | Iterable[str | Path] = (),
     framework: Framework | str | Path | None = None,
     period: str | Period | None = None,
     *,
+    values: Values | None = None,
     newest_wins: bool = False,
     progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
 ) -> ConsolidationResult:
     """Validate and merge returns for the year to date of `period` (default: the latest found).
 
-    `jobs` worker processes read the files (default: one per core); the result is the same.
-    Raises InputError if the paths hold no return, or no return for the year to date.
+    `values` adds tables of values (a DataFrame, a .csv or .xlsx file, or a list of them),
+    checked and merged as the returns of the owners of their indicators; `paths` may then be
+    empty. `jobs` worker processes read the files (default: one per core); the result is the
+    same. Raises InputError if there is nothing to consolidate, or no return for the year to date.
     """
     if not isinstance(paths, (str, Path)):
         paths = list(paths)  # read twice: to find the files, and to say where none were found
@@ -49,9 +56,11 @@ def consolidate(
         fw = framework if isinstance(framework, Framework) else load_framework(framework)
         wanted = Period.parse(period) if period is not None else None
         files, skipped = collect_paths(paths)
-        if not files:
-            raise InputError(nothing_found(paths, skipped, "nothing to consolidate"))
-        returns = read_all(files, fw, progress, jobs)
+        tables = read_values(values, fw) if values is not None else []
+        if not files and not tables:
+            raise InputError(nothing_found(paths, skipped, "nothing to consolidate",
+                                           values is not None))
+        returns = read_all(files, fw, progress, jobs, tables=tables)
         if wanted is None:
             found = [r.period for r in returns.returns if r.period and r.period.fy == fw.year]
             if not found:
@@ -60,6 +69,7 @@ def consolidate(
             wanted = max(p for p in found if p is not None)
         _check_year_to_date(returns.returns, wanted)
         report = check_returns(returns, fw, wanted, wanted.year_to_date(), skipped, newest_wins)
+        report.inputs = given_paths(paths)
         return build_result(report, fw, wanted)
 
 
@@ -193,7 +203,7 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
     current = data[data["period"] == str(period)]
     t1 = table1(current.assign(priority=[fw.indicator(i).priority for i in current["indicator_id"]]),  # type: ignore[union-attr]
                 fw)
-    sentences = narrative(t1, period, len(fw.indicators))
+    sentences = narrative(t1, period, len(fw.indicators), fw.wording)
     return ConsolidationResult(
         framework=fw,
         period=period,

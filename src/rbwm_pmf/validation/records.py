@@ -7,7 +7,7 @@ imports them for the row checks.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -100,8 +100,10 @@ def read_all(
     progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
     meanwhile: Callable[[], object] | None = None,
+    tables: Sequence[ReturnFile] = (),
 ) -> ReadBatch:
-    """Read every file and reduce it at once to its rows' columns, in the files' order.
+    """Read every file and reduce it at once to its rows' columns, in the files' order, then
+    the returns made from `tables` of values (already read, see `reading.values`).
 
     With more than one job, files are read by worker processes; the results are the same and
     in the same order as with one. Each return is reduced to plain columns before the next is
@@ -111,6 +113,8 @@ def read_all(
     batch = ReadBatch()
     batch.returns = map_files(_read_and_reduce, files, framework, progress, jobs,
                               on_crash=_crashed, meanwhile=meanwhile, arrived=batch.add)
+    for ret in tables:
+        batch.returns.append(batch.add((ret, _reduce(ret, framework)), framework))
     return batch
 
 
@@ -143,9 +147,13 @@ def _crashed(path: Path) -> tuple[ReturnFile, Columns]:
 
 def _read_and_reduce(path: Path, framework: Framework) -> tuple[ReturnFile, Columns]:
     ret = read_return(path)
+    return ret, _reduce(ret, framework)
+
+
+def _reduce(ret: ReturnFile, framework: Framework) -> Columns:
     columns = reduce_rows(ret, framework)
     ret.rows = []  # the cells are no longer needed: their meaning is in the columns
-    return ret, columns
+    return columns
 
 
 def reduce_rows(ret: ReturnFile, fw: Framework) -> Columns:
