@@ -175,11 +175,12 @@ def test_sheets_in_order_and_return_is_active(q2: dict[str, Path]) -> None:
 
 
 def test_return_header_and_rows_for_adult_social_care(framework: Framework, q2: dict[str, Path]) -> None:
-    """Row 5 holds exactly the layout's headers; rows 6.. the owner's indicators in register order."""
+    """Row 5 holds the layout's headers, then Status; rows 6.. the owner's indicators in register
+    order."""
     ws = load_workbook(q2["ASC"])[layout.RETURN_SHEET]
-    header = [c.value for c in ws[layout.HEADER_ROW]][: len(layout.HEADERS)]
-    assert tuple(header) == layout.HEADERS
-    assert ws.cell(layout.HEADER_ROW, len(layout.HEADERS) + 1).value is None
+    header = [c.value for c in ws[layout.HEADER_ROW]]
+    assert tuple(header) == (*layout.HEADERS, layout.STATUS)
+    assert ws.cell(layout.HEADER_ROW, len(header) + 1).value is None
     assert ws["A1"].value == "Adult Social Care: performance return for 2017/18 Q2"
     assert ws["A2"].value == "Framework: Council Plan 2017-21 performance management framework (rbwm-2017-18)"
     expected = framework.indicators_of("ASC")

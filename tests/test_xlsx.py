@@ -9,6 +9,7 @@ strings, the styles, the sheet list) with XML written for the test, then reads i
 from __future__ import annotations
 
 import random
+import re
 import zipfile
 from pathlib import Path
 
@@ -21,6 +22,22 @@ SAMPLES = Path(__file__).resolve().parents[1] / "sample_workbooks"
 RETURNS = SAMPLES / "returns"
 SAMPLE_FILES = sorted(SAMPLES.rglob("*.xlsx"))
 BASE_RETURN = sorted((RETURNS / "2017-18-Q2").glob("*.xlsx"))[0]
+
+
+def _percent_style(path: Path) -> bytes:
+    """The index (as the `s` attribute of a cell) of the first cell style with a percent format
+    in a workbook's styles."""
+    styles = zipfile.ZipFile(path).read("xl/styles.xml").decode()
+    percent = {m[0] for m in re.findall(r'<numFmt numFmtId="(\d+)" formatCode="([^"]*%[^"]*)"', styles)}
+    xfs = re.search(r"<cellXfs[^>]*>(.*?)</cellXfs>", styles, re.S)
+    assert xfs is not None
+    for n, fmt in enumerate(re.findall(r'<xf [^>]*?numFmtId="(\d+)"', xfs.group(1))):
+        if fmt in percent or fmt in ("9", "10"):
+            return str(n).encode()
+    raise AssertionError(f"no percent style in {path}")
+
+
+PCT = _percent_style(BASE_RETURN)  # the Actual cells of percent indicators are styled so
 
 NS = xlsx.NS_MAIN.encode()
 SHARED = "xl/sharedStrings.xml"
@@ -114,7 +131,7 @@ def test_a_sample_return_reads_its_values_and_formats() -> None:
 def test_namespace_prefixed_elements_are_read_by_their_local_names(tmp_path: Path) -> None:
     part = (b'<x:worksheet xmlns:x="' + NS + b'"><x:sheetData><x:row r="1">'
             b'<x:c r="A1" t="inlineStr"><x:is><x:t>prefixed</x:t></x:is></x:c>'
-            b'<x:c r="B1" s="10"><x:v>0.5</x:v></x:c></x:row></x:sheetData></x:worksheet>')
+            b'<x:c r="B1" s="' + PCT + b'"><x:v>0.5</x:v></x:c></x:row></x:sheetData></x:worksheet>')
     sheet = _read(_rewrite(tmp_path, {RETURN: part}))
     assert sheet.cells == {
         (1, 1): Cell(1, 1, "prefixed", "text", None, "General"),
@@ -146,9 +163,10 @@ def test_cdata_in_an_inline_string_and_a_shared_string_is_read_as_text(tmp_path:
 
 
 def test_cell_attributes_in_any_order_keep_their_type_and_style(tmp_path: Path) -> None:
-    rows = (b'<row r="1"><c r="A1" t="n" s="10"><v>0.25</v></c><c r="B1" t="s" s="10"><v>0</v></c>'
-            b'<c r="C1" t="inlineStr" s="10"><is><t>inline</t></is></c>'
-            b'<c t="s" s="10" r="D1"><v>0</v></c><c s="10" r="E1"><v>0.5</v></c></row>')
+    rows = (b'<row r="1"><c r="A1" t="n" s="PCT"><v>0.25</v></c><c r="B1" t="s" s="PCT"><v>0</v></c>'
+            b'<c r="C1" t="inlineStr" s="PCT"><is><t>inline</t></is></c>'
+            b'<c t="s" s="PCT" r="D1"><v>0</v></c><c s="PCT" r="E1"><v>0.5</v></c></row>'
+            ).replace(b"PCT", PCT)
     sheet = _read(_rewrite(tmp_path, {RETURN: _sheet(rows), SHARED: _sst(b"<si><t>shared first</t></si>")}))
     assert sheet.cells == {
         (1, 1): Cell(1, 1, 0.25, "number", None, "0.0%"),

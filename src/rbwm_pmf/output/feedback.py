@@ -239,8 +239,9 @@ def _fit_rows(ws: Worksheet) -> None:
     for r in range(header + 1, ws.max_row + 1):
         lines = 1
         for col, width in widths.items():
-            value = ws.cell(r, col).value
-            if isinstance(value, str) and value:
+            cell = ws.cell(r, col)
+            value = cell.value
+            if isinstance(value, str) and value and cell.data_type != "f":  # not a formula
                 lines = max(lines, CALIBRI_11.lines(value, width))
         needed = CALIBRI_11.height(lines)
         row = ws.row_dimensions[r]

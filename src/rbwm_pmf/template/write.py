@@ -6,10 +6,12 @@ import datetime as dt
 import io
 import re
 from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import xlsxwriter
+from xlsxwriter.utility import xl_col_to_name
 
 from rbwm_pmf.errors import OutputError, PeriodError, PmfError
 from rbwm_pmf.model.framework import (
@@ -25,6 +27,7 @@ from rbwm_pmf.model.framework import (
 )
 from rbwm_pmf.model.periods import Period, date_text
 from rbwm_pmf.output.files import write_replacing
+from rbwm_pmf.output.sheets import FORMATS as REPORT_FORMATS
 from rbwm_pmf.output.sheets import Column
 from rbwm_pmf.output.text import CALIBRI_11, footer_text
 from rbwm_pmf.register.load import load_framework
@@ -43,6 +46,10 @@ _WORKBOOK_OPTIONS = {
 }
 
 _GREY = "#F2F2F2"
+_TO_DO_FILL = "#FCE4D6"
+_TO_DO_TEXT = "#843C0C"
+_TO_DO_BORDER = "#C55A11"
+_DONE_BORDER = "#548235"
 _BORDER = "#A6A6A6"
 _HEADER_FILL = "#1F4E79"
 
@@ -88,6 +95,38 @@ _FORMATS: dict[str, dict[str, Any]] = {
     },
     "unlocked": {"locked": False},
     "plain_header": {"bold": True, "bottom": 1},
+    "line": {"valign": "vcenter"},
+    # Worked out by a formula: locked, and the formula kept out of the formula bar.
+    "status": {
+        "bg_color": _GREY, "border": 1, "border_color": _BORDER, "valign": "top", "bold": True,
+        "text_wrap": True, "locked": True, "hidden": True,
+    },
+    "check": {
+        "bg_color": _TO_DO_FILL, "font_color": _TO_DO_TEXT, "border": 2, "border_color": _TO_DO_BORDER,
+        "valign": "vcenter", "bold": True, "text_wrap": True, "locked": True, "hidden": True,
+    },
+}
+
+# Conditional formats: the RAG words in the colours of the consolidated workbook, and a
+# "to do" highlight on a cell the owner still has to fill in or correct.
+_CONDITIONAL: dict[str, dict[str, Any]] = {
+    **{name: REPORT_FORMATS[name] for name in ("rag_green", "rag_amber", "rag_red", "rag_not_rated",
+                                               "rag_no_data")},
+    "to_do": {"bg_color": _TO_DO_FILL, "font_color": _TO_DO_TEXT, "border": 2,
+              "border_color": _TO_DO_BORDER},
+    "done": {**REPORT_FORMATS["rag_green"], "border": 2, "border_color": _DONE_BORDER},
+}
+_STATUS_COLOURS = {
+    layout.GREEN: "rag_green",
+    layout.AMBER: "rag_amber",
+    layout.RED: "rag_red",
+    layout.NOT_DUE_TEXT: "rag_not_rated",
+    layout.DATA_ONLY_TEXT: "rag_not_rated",
+    layout.NOT_RATED_TEXT: "rag_not_rated",
+    layout.TYPE_A_VALUE: "rag_no_data",
+    layout.EXPLAINED_TEXT: "rag_no_data",
+    layout.TYPE_A_NUMBER: "to_do",
+    layout.OUT_OF_RANGE: "to_do",
 }
 
 _TEXT_FIT = CALIBRI_11  # XlsxWriter's default font, which the templates keep
@@ -250,6 +289,10 @@ def _add_formats(wb: Any) -> dict[str, Any]:
     return {name: wb.add_format(spec) for name, spec in _FORMATS.items()}
 
 
+def _add_conditional_formats(wb: Any) -> dict[str, Any]:
+    return {name: wb.add_format(spec) for name, spec in _CONDITIONAL.items()}
+
+
 # -- text ----------------------------------------------------------------------------------
 
 def _number_text(value: float) -> str:
@@ -357,20 +400,27 @@ def _instructions_sheet(
         ("heading", "What to do"),
         ("text", "1. On the Return sheet, type the Actual value for each indicator that is due "
                  f"this quarter. Indicators marked \"{layout.NOT_DUE_TEXT}\" need no value."),
-        ("text", "2. Write Commentary for every indicator: what the figure shows and why."),
-        ("text", "3. Whenever a value is short of target, write both Commentary and Mitigation actions: "
-                 "what you are doing about it, and by when."),
-        ("text", "4. Save the workbook as it is (an .xlsx file, with the same sheets) and email it back."),
+        ("text", f"2. The {layout.STATUS} column rates each figure as you type it: {layout.GREEN} on or "
+                 f"better than target, {layout.AMBER} short of target but within its tolerance, "
+                 f"{layout.RED} beyond it."),
+        ("text", f"3. For every {layout.AMBER} or {layout.RED} figure, write both Commentary (why it is "
+                 "short of target) and Mitigation actions (what is being done about it, by whom and by "
+                 "when)."),
+        ("text", "    Their cells are highlighted until you do. Commentary on other figures is welcome "
+                 "but not required."),
+        ("text", "4. Before sending, read the check line above the table: it says what is still to do. "
+                 "Then save the workbook as it is (an .xlsx file, with the same sheets) and email it back."),
         ("", ""),
         ("heading", "Rules"),
         ("text", "Type numbers only in Actual: no words, units or symbols."),
         ("text", "Percentages: type 93.4 for 93.4%. The cell is formatted as a percentage, "
                  "so it shows 93.4%."),
         ("text", "If you have no figure, leave Actual blank rather than writing n/a, "
-                 "and explain why in Commentary."),
+                 f"and explain why in Commentary: the {layout.STATUS} then reads "
+                 f"\"{layout.EXPLAINED_TEXT}\"."),
         ("text", "Do not insert rows inside the table, and do not rename, move or delete its columns."),
-        ("text", "Do not edit the grey cells: they come from the performance register. "
-                 "You may add columns to the right of the table."),
+        ("text", "Do not edit the grey cells: they come from the performance register, or are worked "
+                 "out from your figures. You may add columns to the right of the table."),
         ("", ""),
         ("heading", "Deadline"),
         ("text", f"Return by {due}."),
@@ -412,14 +462,15 @@ def _return_sheet(
     owner: Owner,
     indicators: Sequence[Indicator],
 ) -> None:
-    ws = _new_sheet(wb, layout.RETURN_SHEET, [c.width for c in layout.COLUMNS])
+    ws = _new_sheet(wb, layout.RETURN_SHEET, [c.width for c in layout.SHEET_COLUMNS])
     # Columns after the table stay unlocked, so owners can add their own working there.
-    ws.set_column(len(layout.COLUMNS), 16383, None, formats["unlocked"])
+    ws.set_column(len(layout.SHEET_COLUMNS), 16383, None, formats["unlocked"])
     title = layout.TITLE_ROW - 1
     ws.write_string(title, 0, f"{owner.name}: performance return for {period.label}", formats["title"])
     ws.set_row(title, 21)
     ws.write_string(title + 1, 0, f"Framework: {fw.name} ({fw.id})")
-    ws.write_string(title + 2, 0, "Type your figures in the white cells. Grey cells are fixed.")
+    ws.write_string(title + 2, 0, "Type your figures in the white cells. Grey cells are fixed.",
+                    formats["line"])
     ws.write_string(
         title + 3, 0,
         f"Return by {date_text(_due_date(fw, period))} to {_contact(fw)}. "
@@ -427,9 +478,9 @@ def _return_sheet(
         formats["subtitle"],
     )
     header = layout.HEADER_ROW - 1
-    for col, column in enumerate(layout.COLUMNS):
+    for col, column in enumerate(layout.SHEET_COLUMNS):
         ws.write_string(header, col, column.label, formats["header"])
-    header_lines = max(_TEXT_FIT.lines(c.label, c.width) for c in layout.COLUMNS)
+    header_lines = max(_TEXT_FIT.lines(c.label, c.width) for c in layout.SHEET_COLUMNS)
     ws.set_row(header, _TEXT_FIT.height(header_lines))
 
     row = layout.FIRST_DATA_ROW - 1
@@ -438,11 +489,12 @@ def _return_sheet(
         ws.set_row(row, _TEXT_FIT.height(max(lines, _MIN_DATA_LINES)))
         row += 1
     first, last = layout.FIRST_DATA_ROW - 1, row - 1
-    for col, column in enumerate(layout.COLUMNS):
+    for col, column in enumerate(layout.SHEET_COLUMNS):
         if column.prompt:
             ws.data_validation(first, col, last, col, {
                 "validate": "any", "input_title": column.label, "input_message": column.prompt,
             })
+    _checks(wb, ws, formats, period, indicators, first, last)
 
     ws.freeze_panes(layout.HEADER_ROW, 0)
     ws.protect("", {
@@ -476,6 +528,12 @@ def _return_row(
         if column.label == layout.ACTUAL and ind.is_due(period.quarter):
             target = ind.target(period.quarter)
             ws.data_validation(row, col, row, col, _actual_validation(period, ind, target))
+    status = _status_formula(ind, period.quarter, row)
+    if status is None:
+        ws.write_string(row, _COL[layout.STATUS], layout.NOT_DUE_TEXT, formats["status"])
+    else:
+        # The word shown until the owner types, for a viewer that does not recalculate.
+        ws.write_formula(row, _COL[layout.STATUS], status, formats["status"], layout.TYPE_A_VALUE)
     return lines
 
 
@@ -546,6 +604,183 @@ def _actual_validation(period: Period, ind: Indicator, target: float | None) -> 
         ),
     }
     return rule
+
+
+# -- the checks the template makes itself ---------------------------------------------------
+#
+# Formulas and conditional formats, no macros. Every formula is built here from cell addresses,
+# fixed words and the register's numbers (targets, tolerances, bounds); nothing an owner types
+# is ever part of one, and a formula that refers to an owner's cell never runs its text.
+
+_COL = {column.label: n for n, column in enumerate(layout.SHEET_COLUMNS)}
+_PLACES = 9  # rbwm_pmf.model.rating compares to 9 decimal places; the formulas round the same
+
+# The check line's counts: (one, more than one), after the number.
+_CHECK_PARTS = (
+    ("figure to type or explain", "figures to type or explain"),
+    ("figure to correct", "figures to correct"),
+    ("row still needs commentary", "rows still need commentary"),
+    ("row still needs mitigation actions", "rows still need mitigation actions"),
+)
+
+
+def _ref(label: str, row: int, *, fixed: bool = False) -> str:
+    """The address of a Return column's cell in a 0-based row: `F6`, or `$F6` with `fixed`."""
+    return f"{'$' if fixed else ''}{xl_col_to_name(_COL[label])}{row + 1}"
+
+
+def _span(label: str, first: int, last: int) -> str:
+    """A Return column's cells from one 0-based row to another: `$I$6:$I$10`."""
+    col = xl_col_to_name(_COL[label])
+    return f"${col}${first + 1}:${col}${last + 1}"
+
+
+def _word(text: str) -> str:
+    """A fixed word as a formula's text literal."""
+    return '"' + text.replace('"', '""') + '"'
+
+
+def _literal(value: float) -> str:
+    """A register number as a formula literal, exactly the same double: `85`, `4.25`, `(-2)`."""
+    number = float(value)
+    text = str(int(number)) if number.is_integer() else format(Decimal(repr(number)), "f")
+    return f"({text})" if number < 0 else text
+
+
+def _allowed(ind: Indicator, target: float) -> float:
+    """How far short of target is still Amber, as `rbwm_pmf.model.rating` works it out."""
+    if ind.tolerance_type == "relative":
+        return round(abs(target) * ind.tolerance / 100, _PLACES)
+    return round(ind.tolerance, _PLACES)
+
+
+def _status_formula(ind: Indicator, quarter: int, row: int) -> str | None:
+    """The Status formula of an indicator's row (0-based); None when it is not due this quarter.
+
+    A number in Actual is rated as `rbwm_pmf.model.rating.rate` rates it (percentages in points,
+    the boundary itself Amber), or found out of range; a blank Actual asks for a value unless
+    Commentary says why there is none; anything else asks for a number.
+    """
+    if not ind.is_due(quarter):
+        return None
+    actual = _ref(layout.ACTUAL, row)
+    scale = "*100" if ind.unit == "percent" else ""
+    value = f"ROUND({actual}{scale},{_PLACES})"
+    target = ind.target(quarter)
+    if ind.data_only:
+        rated = _word(layout.DATA_ONLY_TEXT)
+    elif target is None:
+        rated = _word(layout.NOT_RATED_TEXT)
+    else:
+        goal = _literal(target)
+        gap = f"{value}-{goal}" if ind.polarity == "lower" else f"{goal}-{value}"
+        shortfall = f"ROUND({gap},{_PLACES})"
+        rated = (f"IF({shortfall}<=0,{_word(layout.GREEN)},IF({shortfall}<={_literal(_allowed(ind, target))},"
+                 f"{_word(layout.AMBER)},{_word(layout.RED)}))")
+    low, high = ind.bounds
+    outside = [f"{value}{sign}{_literal(bound)}" for sign, bound in (("<", low), (">", high))
+               if bound is not None]
+    if outside:
+        rated = f"IF(OR({','.join(outside)}),{_word(layout.OUT_OF_RANGE)},{rated})"
+    said = f"IFERROR(LEN(TRIM({_ref(layout.COMMENTARY, row)})),0)>0"
+    return (f"=IF(ISNUMBER({actual}),{rated},"
+            f"IF(IFERROR(LEN(TRIM({actual})),1)>0,{_word(layout.TYPE_A_NUMBER)},"
+            f"IF({said},{_word(layout.EXPLAINED_TEXT)},{_word(layout.TYPE_A_VALUE)})))")
+
+
+def _required_formula(label: str, first: int) -> str:
+    """True (for a conditional format from the first data row) when the row is Amber or Red and
+    the `label` cell holds nothing: the cell the validation rules require is still empty."""
+    status = _ref(layout.STATUS, first, fixed=True)
+    return (f"=AND(OR({status}={_word(layout.AMBER)},{status}={_word(layout.RED)}),"
+            f"LEN(TRIM({_ref(label, first)}))=0)")
+
+
+def _check_counts(first: int, last: int) -> list[str]:
+    """The check line's counts as formulas, in the order of _CHECK_PARTS."""
+    status = _span(layout.STATUS, first, last)
+
+    def count(word: str) -> str:
+        return f"COUNTIF({status},{_word(word)})"
+
+    def missing(label: str) -> str:
+        off_target = f"(({status}={_word(layout.AMBER)})+({status}={_word(layout.RED)}))"
+        return f"SUMPRODUCT({off_target}*(LEN(TRIM({_span(label, first, last)}))=0))"
+
+    return [
+        count(layout.TYPE_A_VALUE),
+        f"({count(layout.TYPE_A_NUMBER)}+{count(layout.OUT_OF_RANGE)})",
+        missing(layout.COMMENTARY),
+        missing(layout.MITIGATION),
+    ]
+
+
+def _check_formula(first: int, last: int) -> str:
+    """The check line: what is still to do in the table, or that nothing is."""
+    counts = _check_counts(first, last)
+    parts = "&".join(
+        f'IF({n}>0,"; "&{n}&IF({n}=1,{_word(" " + one)},{_word(" " + many)}),"")'
+        for n, (one, many) in zip(counts, _CHECK_PARTS, strict=True)
+    )
+    # Each count that is not 0 adds "; n words"; MID drops the first "; ".
+    to_do = f"{_word(layout.CHECK_PREFIX)}&MID({parts},3,32767)&{_word('.')}"
+    return (f"=IFERROR(IF({'+'.join(counts)}=0,{_word(layout.CHECK_DONE)},{to_do}),"
+            f"{_word(layout.CHECK_ERROR)})")
+
+
+def _check_text(counts: Sequence[int]) -> str:
+    """The check line for these counts (figures to type or explain, to correct, rows needing
+    commentary, rows needing mitigation actions), as its formula words it."""
+    if not any(counts):
+        return layout.CHECK_DONE
+    said = [f"{n} {one if n == 1 else many}" for n, (one, many) in zip(counts, _CHECK_PARTS, strict=True)
+            if n]
+    return f"{layout.CHECK_PREFIX}{'; '.join(said)}."
+
+
+def _checks(
+    wb: Any,
+    ws: Any,
+    formats: Mapping[str, Any],
+    period: Period,
+    indicators: Sequence[Indicator],
+    first: int,
+    last: int,
+) -> None:
+    """The Status colours, the highlight on Commentary and Mitigation actions cells still
+    required, and the check line above the table."""
+    colours = _add_conditional_formats(wb)
+    status = _COL[layout.STATUS]
+    for word, colour in _STATUS_COLOURS.items():
+        ws.conditional_format(first, status, last, status, {
+            "type": "cell", "criteria": "==", "value": _word(word), "format": colours[colour],
+        })
+    for label in (layout.COMMENTARY, layout.MITIGATION):
+        ws.conditional_format(first, _COL[label], last, _COL[label], {
+            "type": "formula", "criteria": _required_formula(label, first), "format": colours["to_do"],
+        })
+
+    row = layout.CHECK_ROW - 1
+    left, right = _COL[layout.ACTUAL], _COL[layout.STATUS]
+    due = sum(ind.is_due(period.quarter) for ind in indicators)
+    if due:
+        ws.merge_range(row, left, row, right, "", formats["check"])
+        ws.write_formula(row, left, _check_formula(first, last), formats["check"],
+                         _check_text([due, 0, 0, 0]))
+    else:
+        ws.merge_range(row, left, row, right, layout.CHECK_NOTHING_DUE, formats["check"])
+    for done in (layout.CHECK_DONE, layout.CHECK_NOTHING_DUE):
+        ws.conditional_format(row, left, row, right, {
+            "type": "cell", "criteria": "==", "value": _word(done), "format": colours["done"],
+        })
+    ws.data_validation(row, left, row, left, {
+        "validate": "any", "input_title": "Check before sending",
+        "input_message": "What is still to do in the table below, worked out as you type. "
+                         "Send the return when it says all figures are typed and explained.",
+    })
+    width = sum(column.width for column in layout.SHEET_COLUMNS[left:right + 1])
+    longest = _check_text([99, 99, 99, 99])
+    ws.set_row(row, _TEXT_FIT.height(_TEXT_FIT.lines(longest, width, bold=True)))
 
 
 def _metadata_sheet(wb: Any, fw: Framework, period: Period, owner: Owner, generated: dt.datetime) -> None:
