@@ -180,3 +180,24 @@ def test_long_commentary_rows_are_tall_enough_in_the_copy(tmp_path: Path) -> Non
                                  .column_letter].width
     assert width and len(long_text) / width > 20  # at least twenty lines of text
     assert ws.row_dimensions[row].height >= 20 * 15
+
+
+def test_feedback_is_never_written_inside_a_folder_given_to_read(tmp_path: Path) -> None:
+    """`validate returns --feedback-dir returns/feedback`: the folder is read recursively, so
+    the copies would be read as returns next time; refused, one line, exit 2, nothing written."""
+    returns = tmp_path / "returns"
+    (returns / "q2").mkdir(parents=True)
+    shutil.copy(TEXT_IN_ACTUAL, returns / "q2" / "asc.xlsx")
+    before = hashes(returns)
+    report = validate(returns)
+    assert report.inputs == [str(returns)]
+    with pytest.raises(OutputError) as caught:
+        write_feedback(report, returns / "feedback")
+    assert str(caught.value).startswith(f"Cannot write feedback to {returns / 'feedback'}: the "
+                                        f"returns being checked are read from {returns}, ")
+    assert hashes(returns) == before and not (returns / "feedback").exists()
+    from tests.test_cli import run_cli
+
+    proc = run_cli("validate", str(returns), "--feedback-dir", str(returns / "feedback"))
+    assert proc.returncode == 2 and len(proc.stderr.strip().splitlines()) == 1
+    assert hashes(returns) == before
