@@ -56,16 +56,55 @@ IMAGES = [
     Shot("template-instructions.png", "template", r": quarterly performance return, ", dpi=80),
     Shot("template-return.png", "template", r": performance return for ", dpi=90),
     Shot("return-filled.png", "return", r": performance return for ", dpi=90),
+    Shot("template-checking.png", "filled", r": performance return for ", dpi=90),
 ]
+WHOLE = {"workbook": "workbook-page", "document": "document-page"}  # every page of these, whole
 
 FEEDBACK_FOR = SAMPLES / "with_mistakes" / "2017-18-Q2-ASC-text-in-actual.xlsx"
 FILLED_RETURN = SAMPLES / "returns" / "2017-18-Q2" / "2017-18-Q2-ASC-adult-social-care.xlsx"
 
 
+def _filled_with_amber_and_red(template: Path, out: Path) -> Path:
+    """Adult Social Care's template as an owner part-way through: one indicator Green, one Amber
+    without its mitigation yet, one Red explained, one still blank; the rest Green."""
+    from openpyxl import load_workbook
+
+    fw = pmf.load_framework()
+    wb = load_workbook(template)
+    ws = wb["Return"]
+    header = next(r for r in range(1, 30) if ws.cell(r, 1).value == "Indicator ID")
+    cols = {ws.cell(header, c).value: c for c in range(1, ws.max_column + 1)}
+    wanted = ["Green", "Amber", "Red", None]  # None: left blank
+    indicators = [i for i in fw.indicators_of("ASC") if i.is_due(2) and not i.data_only]
+    for n, ind in enumerate(indicators):
+        row = next(r for r in range(header + 1, ws.max_row + 1)
+                   if str(ws.cell(r, cols["Indicator ID"]).value) == ind.id)
+        status = wanted[n] if n < len(wanted) else "Green"
+        if status is None:
+            continue
+        target = ind.target(2) or 0
+        worse = -1 if ind.polarity == "higher" else 1
+        value = next(v for v in (target * (1 + worse * k) for k in (0, 0.01, 0.03, 0.3, 0.6))
+                     if pmf.rate(ind, 2, round(v, 1)).status == status)
+        value = round(value, 1)
+        ws.cell(row, cols["Actual"]).value = value / 100 if ind.unit == "percent" else value
+        if status != "Green" or n == 0:
+            ws.cell(row, cols["Commentary"]).value = (
+                "Two reviewing officers left in the summer; cases waited longer for review."
+                if status != "Green" else "On target, as in Q1.")
+        if status == "Red":
+            ws.cell(row, cols["Mitigation actions"]).value = (
+                "Two agency reviewers start in October; weekly progress report to the director.")
+    wb.save(out)
+    return out
+
+
 def make_workbooks(work: Path) -> dict[str, Path]:
-    """The workbooks to print: the consolidated sample, a feedback copy, a template, a return."""
+    """The workbooks to print: the consolidated sample, a feedback copy, a template, a return, a
+    template part-filled, and the report's Word document."""
     result = pmf.consolidate(SAMPLES / "returns", period="2017-18-Q2")
     workbook = result.write(work / "workbook.xlsx")
+    document = result.write_docx(work / "document.docx")
     report = pmf.validate(FEEDBACK_FOR)
     [written] = pmf.write_feedback(report, work / "feedback")
     feedback = shutil.copy(written, work / "feedback.xlsx")
@@ -76,12 +115,28 @@ def make_workbooks(work: Path) -> dict[str, Path]:
         "feedback": Path(feedback),
         "template": Path(shutil.copy(template, work / "template.xlsx")),
         "return": Path(shutil.copy(FILLED_RETURN, work / "return.xlsx")),
+        "filled": _filled_with_amber_and_red(template, work / "filled.xlsx"),
+        "document": document,
     }
+
+
+# LibreOffice recalculates every formula of an .xlsx file it opens ("Recalculation on File Load":
+# Always): a template filled in by a script has no saved results for its Status column.
+RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
+<oor:items xmlns:oor="http://openoffice.org/2001/registry"
+ xmlns:xs="http://www.w3.org/2001/XMLSchema" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">
+<item oor:path="/org.openoffice.Office.Calc/Formula/Load">
+ <prop oor:name="OOXMLRecalcMode" oor:op="fuse"><value>0</value></prop>
+</item>
+</oor:items>
+"""
 
 
 def to_pdf(books: list[Path], work: Path) -> None:
     """Print every workbook to PDF beside it, with a LibreOffice profile of its own."""
     profile = Path(tempfile.gettempdir()) / f"lo-{uuid.uuid4().hex}"
+    (profile / "user").mkdir(parents=True)
+    (profile / "user" / "registrymodifications.xcu").write_text(RECALC_ALWAYS, "utf-8")
     try:
         subprocess.run(
             ["soffice", "--headless", f"-env:UserInstallation={profile.as_uri()}",
@@ -177,6 +232,14 @@ def main(argv: list[str] | None = None) -> int:
             page = find_page(parsed[shot.source], shot.title, pdf)
             render(pdf, page, shot, out_dir / shot.name)
             print(f"{out_dir / shot.name}  ({shot.source}, page {page.number})")
+        # Every page of the workbook and of the Word document, whole, to look at.
+        for source, stem in WHOLE.items():
+            for old in out_dir.glob(f"{stem}-*.png"):
+                old.unlink()
+            for page in parsed[source]:
+                shot = Shot(f"{stem}-{page.number:02d}.png", source, "", dpi=50, crop=False)
+                render(printed[source], page, shot, out_dir / shot.name)
+                print(f"{out_dir / shot.name}  ({source}, page {page.number})")
     return 0
 
 
