@@ -412,8 +412,12 @@ def pictures() -> dict[str, list[str]]:
 def test_every_picture_in_the_docs_exists_and_is_made_by_the_script() -> None:
     """Each picture shown in the docs is a PNG in docs/images that the render script makes from
     the sample workbooks, and docs/images holds nothing else."""
-    made = {shot.name for shot in load_script("render_docs_images").IMAGES}
+    script = load_script("render_docs_images")
+    made = {shot.name for shot in script.IMAGES}
     shown = pictures()
+    # Every page of the workbook and the Word document, numbered as the script numbers them.
+    whole = re.compile(rf"({'|'.join(script.WHOLE.values())})-\d\d\.png$")
+    made |= {name for name in shown if whole.match(name)}
     assert shown, "the docs show no pictures"
     for name, pages in shown.items():
         path = DOCS / "images" / name
@@ -438,6 +442,9 @@ def test_render_script_makes_every_picture(tmp_path: Path) -> None:
     for shot in load_script("render_docs_images").IMAGES:
         width, _ = png_size(tmp_path / shot.name)
         assert width > 300, shot.name
+    # It prints every page of the workbook and the document, as the docs show them.
+    shown = {n for n in pictures() if n.startswith(("workbook-page-", "document-page-"))}
+    assert shown and shown == {p.name for p in tmp_path.glob("*-page-*.png")}
 
 
 # -- the README and the site ---------------------------------------------------------------------
