@@ -329,3 +329,28 @@ def test_one_dataframe_is_not_a_register() -> None:
     with pytest.raises(TypeError, match="A DataFrame is one table of a register: pass it as the "
                                         "indicators of a dict of the tables"):
         load_framework(indicators)  # type: ignore[arg-type]
+
+
+def test_a_table_is_not_an_owners_return_on_the_tracker(tmp_path: Path) -> None:
+    """A table giving one of Revenues and Benefits' three indicators, and no return from them:
+    the chase list still chases them, saying how many values the table gave, and their other
+    indicators say no return was received. A table giving all three needs no return."""
+    folder = tmp_path / "returns"
+    shutil.copytree(SAMPLES / "returns" / "2017-18-Q2", folder)
+    for path in folder.glob("*-REV-*"):
+        path.unlink()
+    one = pd.DataFrame({"indicator_id": ["6.1"], "period": ["2017-18-Q2"], "actual": [57.9]})
+    result = consolidate(folder, period="2017-18-Q2", values=one)
+    status = dict(zip(result.tracker["owner_id"], result.tracker["status"], strict=True))
+    assert status["REV"] == "Not received: chase (a table gave 1 of 3 values)"
+    current = result.current.set_index("indicator_id")
+    assert current.loc["6.1", "actual"] == 57.9
+    assert current.loc["5.2", "reason"] == "No data: no return received from Revenues and Benefits"
+    assert "Not known (values)" not in set(result.tracker["owner"])
+    every = pd.DataFrame({"indicator_id": ["5.2", "6.1", "6.2"], "period": ["2017-18-Q2"] * 3,
+                          "actual": [20.6, 57.9, 58.6],
+                          "commentary": ["Two assessors left in July.", "", ""],
+                          "mitigation": ["Two replacement assessors started.", "", ""]})
+    result = consolidate(folder, period="2017-18-Q2", values=every)
+    status = dict(zip(result.tracker["owner_id"], result.tracker["status"], strict=True))
+    assert status["REV"] == "Values from a table: no return needed"

@@ -109,7 +109,8 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
         for cells in zip(*(chosen[c].to_numpy(dtype=object).tolist() for c in wanted), strict=True):
             kept = dict(zip(wanted, cells, strict=True))
             accepted[(str(kept["indicator_id"]), str(kept["period"]))] = kept
-    received = {(f.owner_id, f.period) for f in report.files if f.period}
+    # Returns received: a table of values stands for no owner's return (it gives what it has).
+    received = {(f.owner_id, f.period) for f in report.files if f.period and f.source == "return"}
     # Owners whose return is for another quarter of the year (period-not-current): said so.
     elsewhere = {i.file: i.value for i in report.warnings if i.code == "period-not-current"}
     sent_instead: dict[str, str] = {}

@@ -17,6 +17,8 @@ UNREADABLE = "Received but unreadable: see the validation log, ask for it again"
 WITH_ERRORS = "Received with errors: feedback to send"
 VALID = "Valid"
 VALID_AND_ERRORS = "Valid return, but another copy has errors"
+FROM_TABLES = "Values from a table: no return needed"
+PART_FROM_TABLES = "Not received: chase (a table gave {given} of {due} values)"
 NOT_KNOWN = "Not known ({file})"
 
 
@@ -24,7 +26,8 @@ def tracker(report: ValidationReport, fw: Framework, period: Period) -> pd.DataF
     """One row per owner with indicators: what was due, what arrived and what to do next. A
     file that could not be read is put against the owner its name names (like the template's
     `2017-18-Q2-ASC-adult-social-care.xlsx`); one whose owner is not known gets a row of its own."""
-    unreadable = [f.path for f in report.files if f.status == "unreadable" or not f.owner_id]
+    unreadable = [f.path for f in report.files
+                  if f.source == "return" and (f.status == "unreadable" or not f.owner_id)]
     unreadable += [s.path for s in report.skipped if s.reason.startswith("not a spreadsheet")]
     owner_ids = {o.id.casefold(): o.id for o in fw.owners}
     named: dict[str, list[str]] = {}
@@ -40,8 +43,12 @@ def tracker(report: ValidationReport, fw: Framework, period: Period) -> pd.DataF
         due = [i for i in fw.indicators_of(owner.id) if i.is_due(period.quarter)]
         if not fw.indicators_of(owner.id):
             continue
-        theirs = [f for f in report.files if f.owner_id == owner.id and f.status != "unreadable"]
+        theirs = [f for f in report.files if f.owner_id == owner.id and f.status != "unreadable"
+                  and f.source == "return"]
         mine = [f for f in theirs if f.period == str(period)]
+        tables = [f for f in report.files if f.owner_id == owner.id and f.source == "table"
+                  and f.period == str(period)]
+        from_tables = sum(f.rows_accepted for f in tables)
         others = sorted({f.period for f in theirs if f.period and f.period != str(period)})
         valid = [f for f in mine if f.status in ("valid", "warnings")]
         errors = sum(f.errors for f in mine)
@@ -50,6 +57,10 @@ def tracker(report: ValidationReport, fw: Framework, period: Period) -> pd.DataF
             status = VALID if not errors else VALID_AND_ERRORS
         elif mine:
             status = WITH_ERRORS
+        elif tables and from_tables >= len(due):
+            status = FROM_TABLES
+        elif tables:
+            status = PART_FROM_TABLES.format(given=from_tables, due=len(due))
         elif others:
             status = OTHER_PERIOD.format(period=", ".join(Period.parse(p).label for p in others))
         elif owner.id in named:
@@ -63,7 +74,7 @@ def tracker(report: ValidationReport, fw: Framework, period: Period) -> pd.DataF
             "indicators_due": len(due),
             "returns_received": len(mine),
             "returns_valid": len(valid),
-            "values_accepted": sum(f.rows_accepted for f in mine),
+            "values_accepted": sum(f.rows_accepted for f in mine) + from_tables,
             "errors": errors,
             "warnings": warnings,
             "status": status,

@@ -14,6 +14,7 @@ from rbwm_pmf.errors import InputError
 RETURN_SUFFIXES = {".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".xltx", ".xltm"}
 FEEDBACK_SUFFIX = " - feedback.xlsx"  # a feedback copy: read as a return when sent back
 FEEDBACK_FOR = "feedback_for_sha256"  # its Metadata key: the SHA-256 of the return it copies
+FROM_TABLE = "from_table"  # the Metadata key of a return made from a table of values
 # What reduce_rows gives for each row of a return, column by column.
 
 @dataclass(frozen=True)

@@ -29,6 +29,7 @@ from rbwm_pmf.model.framework import Framework, Indicator
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.values import is_missing
 from rbwm_pmf.reading.cells import text_of
+from rbwm_pmf.reading.files import FROM_TABLE
 from rbwm_pmf.reading.returns import ReturnFile, ReturnRow, sha256_of
 from rbwm_pmf.reading.xlsx import Cell, Workbook, XlsxOpenError, col_letter
 from rbwm_pmf.template import spec as layout
@@ -346,7 +347,7 @@ def table_returns(table: ValueTable, fw: Framework) -> list[ReturnFile]:
             row_count=len(rows), date1904=table.date1904,
             meta={"framework_id": fw.id, "framework_version": fw.version, "owner_id": owner_id,
                   "owner_name": owner.name if owner else owner_id, "period": str(period),
-                  "template_version": layout.TEMPLATE_VERSION},
+                  "template_version": layout.TEMPLATE_VERSION, FROM_TABLE: table.name},
             # A table gives what it has: none of its owner's other indicators is missing from
             # it, as a row deleted from a template would be.
             indicator_ids=given + [i.id for i in fw.indicators_of(owner_id) if i.id not in given],
@@ -354,7 +355,8 @@ def table_returns(table: ValueTable, fw: Framework) -> list[ReturnFile]:
     if problems:
         returns.append(ReturnFile(
             path=Path(table.name), sha256=table.digest, size=table.size, sheet=table.sheet,
-            meta={"framework_id": fw.id, "template_version": layout.TEMPLATE_VERSION},
+            meta={"framework_id": fw.id, "template_version": layout.TEMPLATE_VERSION,
+                  FROM_TABLE: table.name},
             header_row=1, columns=dict(labels), issues=problems, row_count=unplaced))
     return returns
 

@@ -16,7 +16,7 @@ from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.rating import format_value
 from rbwm_pmf.model.status import AMBER, RED
 from rbwm_pmf.model.values import EXCEL_CELL_LIMIT, fit_text
-from rbwm_pmf.reading.files import FEEDBACK_FOR, SkippedFile
+from rbwm_pmf.reading.files import FEEDBACK_FOR, FROM_TABLE, SkippedFile
 from rbwm_pmf.reading.returns import ReturnFile
 from rbwm_pmf.reading.xlsx import col_letter
 from rbwm_pmf.template import spec as layout
@@ -44,6 +44,7 @@ class FileOutcome:
     rows_rejected: int = 0
     errors: int = 0
     warnings: int = 0
+    source: str = "return"  # "return": a workbook an owner sent; "table": a table of values
 
     def to_dict(self) -> dict[str, Any]:
         return asdict(self)
@@ -473,6 +474,7 @@ def _outcome(ret: ReturnFile, mine: list[Issue], accepted: int, rejected: int) -
         period=str(period) if period else "", status=status,
         rows_read=ret.row_count, rows_accepted=accepted, rows_rejected=rejected,
         errors=errors, warnings=len(mine) - errors,
+        source="table" if ret.meta.get(FROM_TABLE) else "return",
     )
     # Every row read is either in the consolidated rows or rejected: counted, not assumed.
     if outcome.rows_accepted + outcome.rows_rejected != outcome.rows_read:
