@@ -20,6 +20,8 @@ VALID_AND_ERRORS = "Valid return, but another copy has errors"
 FROM_TABLES = "Values from a table: no return needed"
 PART_FROM_TABLES = "Not received: chase (a table gave {given} of {due} values)"
 NOT_KNOWN = "Not known ({file})"
+TRACKER_COLUMNS = ["owner_id", "owner", "contact", "indicators_due", "returns_received",
+                   "returns_valid", "values_accepted", "errors", "warnings", "status"]
 
 
 def tracker(report: ValidationReport, fw: Framework, period: Period) -> pd.DataFrame:
@@ -87,9 +89,6 @@ def tracker(report: ValidationReport, fw: Framework, period: Period) -> pd.DataF
         })
     return pd.DataFrame(rows, columns=TRACKER_COLUMNS)
 
-
-TRACKER_COLUMNS = ["owner_id", "owner", "contact", "indicators_due", "returns_received",
-                   "returns_valid", "values_accepted", "errors", "warnings", "status"]
 
 
 def _words(path: str) -> list[str]:

@@ -40,3 +40,8 @@ def fit_text(text: str) -> tuple[str, int]:
     while _utf16_len(kept) > room:  # characters outside the BMP count twice in Excel
         kept = kept[:-1]
     return kept + marker, len(kept)
+
+
+def counted(n: int, noun: str, plural: str = "") -> str:
+    """`1 error`, `2 errors`, `3 priorities` (with `plural`): a count and its noun."""
+    return f"{n:,} {noun if n == 1 else plural or noun + 's'}"

@@ -28,7 +28,7 @@ from docx.shared import Emu, Mm, Pt, RGBColor
 
 from rbwm_pmf.consolidation.records import DataRow
 from rbwm_pmf.model.status import AMBER, NO_DATA, RED, DataStatus
-from rbwm_pmf.model.summary import TOTAL, printed_columns, total_label
+from rbwm_pmf.model.summary import RATED, TOTAL, printed_columns, total_label
 from rbwm_pmf.model.values import is_missing
 from rbwm_pmf.output.files import write_replacing
 from rbwm_pmf.output.sheets import FORMATS, RAG_FORMATS, number
@@ -42,7 +42,6 @@ __all__ = ["write_docx"]
 
 # A zip entry's time when the document is saved: fixed, so the same inputs give the same bytes.
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
-_RATED = ("Green", "Amber", "Red")
 # XML 1.0 cannot hold these characters (text from a return might): each becomes U+FFFD.
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]")
 _TABLE_TEXT = 9.0  # points: the appendices' tables are wide, so smaller than the body text
@@ -264,7 +263,7 @@ class _Report:
                 columns.append(_Col(total_label(t1), _count_text(t1, TOTAL), right=True))
                 continue
             columns.append(_Col(str(status), _count_text(t1, str(status)), right=True))
-            if status in _RATED:
+            if status in RATED:
                 columns.append(_Col(f"{status} (%)", _share_text(pct, str(status)), right=True))
         self._table(columns, list(t1.index),
                     f"Table 1: RAG status of indicators by priority at {self.period.end_text} "

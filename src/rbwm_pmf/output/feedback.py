@@ -18,6 +18,7 @@ from openpyxl.worksheet.properties import PageSetupProperties
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rbwm_pmf.errors import OutputError
+from rbwm_pmf.model.values import counted
 from rbwm_pmf.output.files import os_problem, write_replacing
 from rbwm_pmf.output.sheets import Column
 from rbwm_pmf.output.text import ARIAL_11, CALIBRI_11
@@ -249,20 +250,16 @@ def _fit_rows(ws: Worksheet) -> None:
             row.height = needed
 
 
-def _plural(n: int, one: str, many: str) -> str:
-    return f"{n} {one if n == 1 else many}"
-
-
 def summary_line(errors: int, warnings: int) -> str:
     """What the owner must do, in a sentence: `2 problems must be fixed before your figures can
     be used, and 1 is worth checking.`"""
     worth = f"{warnings} {'is' if warnings == 1 else 'are'} worth checking"
     if errors and warnings:
-        return (f"{_plural(errors, 'problem', 'problems')} must be fixed before your figures can "
+        return (f"{counted(errors, 'problem')} must be fixed before your figures can "
                 f"be used, and {worth}.")
     if errors:
-        return f"{_plural(errors, 'problem', 'problems')} must be fixed before your figures can be used."
-    return (f"Your figures can be used; {_plural(warnings, 'thing', 'things')} "
+        return f"{counted(errors, 'problem')} must be fixed before your figures can be used."
+    return (f"Your figures can be used; {counted(warnings, 'thing')} "
             f"{'is' if warnings == 1 else 'are'} worth checking.")
 
 

@@ -35,8 +35,8 @@ from rbwm_pmf.model.status import (
     RED,
     DataStatus,
 )
-from rbwm_pmf.model.summary import TOTAL, printed_columns, total_label
-from rbwm_pmf.model.values import is_missing
+from rbwm_pmf.model.summary import RATED, TOTAL, printed_columns, total_label
+from rbwm_pmf.model.values import counted, is_missing
 from rbwm_pmf.output.files import os_problem, temp_folder_beside, write_replacing
 from rbwm_pmf.output.sheets import (
     EXCEL_CELL_LIMIT,
@@ -89,7 +89,6 @@ _SOURCE_WORDS: dict[str, str] = {
     DataStatus.NOT_DUE: "Not due this quarter",
     DataStatus.DATA_ONLY: "No value returned",
 }
-_RATED = (GREEN, AMBER, RED)
 NO_PANEL = "No scrutiny panel"  # Appendix 2's heading for indicators the register gives no panel
 _BAR_ROWS, _PIE_ROWS = 18, 19  # rows of 15 points the charts cover (360 and 380 pixels high)
 
@@ -435,7 +434,7 @@ class _Report:
         rows = []
         for label in t1.index:
             pct = {str(x): (None if pd.isna(shares.loc[label, x]) else int(shares.loc[label, x]))
-                   for x in _RATED}
+                   for x in RATED}
             rows.append(_Count(str(label), {str(x): _count(t1, label, x) for x in t1.columns}, pct))
         return rows
 
@@ -449,7 +448,7 @@ class _Report:
                 cols.append(Column(total_label(t1), 11, _count_cell(TOTAL), "integer"))
                 continue
             cols.append(Column(str(status), 11, _count_cell(str(status)), "integer"))
-            if status in _RATED:
+            if status in RATED:
                 cols.append(Column(f"{status} (%)", 11, _share_cell(str(status)), "integer"))
         return cols
 
@@ -458,7 +457,7 @@ class _Report:
         t1 = self.result.table1
         return [
             Column("Priority", 62, _priority_cell, "wrap"),
-            *[Column(str(x), 15, _count_cell(str(x)), "integer") for x in _RATED],
+            *[Column(str(x), 15, _count_cell(str(x)), "integer") for x in RATED],
             Column(total_label(t1), 15, _count_cell(TOTAL), "integer"),
         ]
 
@@ -470,7 +469,7 @@ class _Report:
             Column("Number of indicators", None, "indicators", "integer"),
             Column("Share of rated indicators (%)", None, "share", "integer"),
         ]
-        rows = [_Share(x, _count(t1, TOTAL, x), int(shares.get(x, 0))) for x in _RATED]
+        rows = [_Share(x, _count(t1, TOTAL, x), int(shares.get(x, 0))) for x in RATED]
         return cols, rows
 
     def summary(self) -> None:
@@ -636,7 +635,7 @@ class _Report:
                "table of the numbers it shows.")
         by_priority = s.table("ChartData1", cols, counts, keep=True,
                               caption="Table 4a: RAG status by priority (number of indicators)")
-        rated = sum(_count(t1, TOTAL, x) for x in _RATED)
+        rated = sum(_count(t1, TOTAL, x) for x in RATED)
         if by_priority is None or not rated:
             s.line(f"No indicator could be rated at {p.end_text}, so there are no charts.")
             return
@@ -659,7 +658,7 @@ class _Report:
     def _bar_chart(self, first: int, last: int) -> Any:
         """A stacked bar of RAG counts by priority from Table 4a (rows first..last, Total last)."""
         bar = self.wb.add_chart({"type": "bar", "subtype": "stacked"})
-        for c, status in enumerate(_RATED, start=1):
+        for c, status in enumerate(RATED, start=1):
             props = FORMATS[RAG_FORMATS[status]]
             bar.add_series({
                 "name": ["Appendix 4", first - 1, c],
@@ -685,7 +684,7 @@ class _Report:
     def _bar_description(self) -> str:
         t1 = self.result.table1
         counts = "; ".join(
-            f"{name}: " + ", ".join(f"{_count(t1, name, x)} {x}" for x in _RATED)
+            f"{name}: " + ", ".join(f"{_count(t1, name, x)} {x}" for x in RATED)
             for name in (str(x) for x in t1.index if x != TOTAL))
         return ("Stacked bar chart of the number of indicators rated Green, Amber and Red in each "
                 f"priority at {self.period.end_text}. {counts}.")
@@ -699,7 +698,7 @@ class _Report:
             "values": ["Appendix 4", first, 1, last, 1],
             "points": [{"fill": {"color": FORMATS[RAG_FORMATS[x]]["bg_color"]},
                         "border": {"color": FORMATS[RAG_FORMATS[x]]["font_color"], "width": 1.25}}
-                       for x in _RATED],
+                       for x in RATED],
             "data_labels": {"category": True, "value": True, "percentage": True,
                             "separator": "\n", "position": "outside_end", "leader_lines": True,
                             "font": {"bold": True}},
@@ -712,7 +711,7 @@ class _Report:
 
     def _pie_description(self) -> str:
         t1, sh = self.result.table1, self.result.shares
-        g, a, r = (_count(t1, TOTAL, x) for x in _RATED)
+        g, a, r = (_count(t1, TOTAL, x) for x in RATED)
         return (f"Pie chart of the {g + a + r} rated indicators at {self.period.end_text}: "
                 f"{g} Green ({sh.get(GREEN, 0)}%), {a} Amber ({sh.get(AMBER, 0)}%) and "
                 f"{r} Red ({sh.get(RED, 0)}%).")
@@ -736,8 +735,8 @@ class _Report:
         s = self.book.sheet("Validation log", "Validation log", widths(cols))
         if rep.records or rep.skipped:
             warnings = len(rep.warnings)
-            s.line(f"{_plural(len(rep.errors), 'error')}, {_plural(warnings, 'warning')} and "
-                   f"{_plural(len(rep.skipped), 'file')} skipped. An error stops that value being "
+            s.line(f"{counted(len(rep.errors), 'error')}, {counted(warnings, 'warning')} and "
+                   f"{counted(len(rep.skipped), 'file')} skipped. An error stops that value being "
                    "used; a warning does not.")
             s.line("Cell gives the cell of the owner's return; values are shown as typed.")
         rows = [*rep.records, *(_skipped_issue(skipped) for skipped in rep.skipped)]
@@ -834,10 +833,6 @@ def _count(table: pd.DataFrame, row: Any, col: Any) -> int:
     """A count from Table 1 (index: priority names and Total)."""
     value: Any = table.loc[row, col]
     return int(value)
-
-
-def _plural(n: int, noun: str) -> str:
-    return f"{n:,} {noun}{'' if n == 1 else 's'}"
 
 
 def _sentence_case(text: str) -> str:
