@@ -68,7 +68,7 @@ def test_csv_export(tmp_path: Path) -> None:
                    "--csv", str(tmp_path))
     assert proc.returncode == 0, proc.stderr
     assert sorted(p.name for p in tmp_path.iterdir()) == [
-        "data.csv", "issues.csv", "sources.csv", "table1.csv", "tracker.csv"]
+        "data.csv", "issues.csv", "sources.csv", "table1.csv", "tracker.csv", "trend.csv"]
     raw = (tmp_path / "data.csv").read_bytes()
     assert raw.startswith(b"\xef\xbb\xbfperiod,")  # UTF-8 with a BOM, for Excel
     data = raw.decode("utf-8-sig").splitlines()

@@ -213,11 +213,17 @@ def test_no_return_for_the_year_to_date_is_an_input_error(tmp_path: Path) -> Non
     """Returns found, none of them for the year to date of the period asked for: InputError
     saying which periods they are for."""
     with pytest.raises(InputError) as caught:
+        consolidate(SAMPLES / "returns" / "2017-18-Q2", period="2018-19-Q4")
+    assert str(caught.value) == (
+        "None of the 14 returns found is for 2018-19-Q1 to 2018-19-Q4 (the year to date of "
+        "2018-19-Q4): they are for 2017-18-Q2. Give the period they are for, like 2017-18-Q2, "
+        "or the returns for 2018-19-Q4.")
+    # A year with no register is said so, before anything is read.
+    with pytest.raises(InputError) as caught:
         consolidate(SAMPLES / "returns" / "2017-18-Q2", period="2016-17-Q4")
     assert str(caught.value) == (
-        "None of the 14 returns found is for 2016-17-Q1 to 2016-17-Q4 (the year to date of "
-        "2016-17-Q4): they are for 2017-18-Q2. Give the period they are for, like 2017-18-Q2, "
-        "or the returns for 2016-17-Q4.")
+        "There is no register for 2016-17, the year of 2016-17-Q4: the registers given are for "
+        "2017-18, 2018-19. Give the register for 2016-17 with --register.")
     one = next((SAMPLES / "returns" / "2017-18-Q2").glob("*-ASC-*.xlsx"))
     with pytest.raises(InputError) as caught:
         consolidate(one, period="2017-18-Q1")

@@ -22,7 +22,7 @@ from rbwm_pmf.errors import OutputError
 from rbwm_pmf.template import spec as layout
 from tests.kit import SAMPLES, header_columns, row_of
 
-NAMES = ["data.csv", "issues.csv", "sources.csv", "table1.csv", "tracker.csv"]
+NAMES = ["data.csv", "issues.csv", "sources.csv", "table1.csv", "tracker.csv", "trend.csv"]
 RISKY = ["=HYPERLINK(\"http://x\")", "+44 1628 683800", "-3 places since Q1", "@SUM(A1)",
          "\tindented", "\rcarriage return"]
 

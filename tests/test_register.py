@@ -129,10 +129,10 @@ def test_packaged_register_passes_its_schema() -> None:
     """The packaged register is loaded without the schema for speed, so check it here."""
     from importlib import resources
 
-    from rbwm_pmf.register.load import DEFAULT_REGISTER, _yaml_tables
+    from rbwm_pmf.register.load import DEFAULT_REGISTER, yaml_tables
 
     text = resources.files("rbwm_pmf.data").joinpath(DEFAULT_REGISTER).read_text("utf-8")
-    assert framework_from_dict(_yaml_tables(text, "x"), "x", validate=True) == load_framework()
+    assert framework_from_dict(yaml_tables(text, "x"), "x", validate=True) == load_framework()
 
 
 def test_validated_register_is_cached_by_content(tmp_path: Path, good: dict[str, Any],

@@ -220,8 +220,10 @@ def test_unknown_indicator_and_bad_periods_are_records_at_their_cells(tmp_path: 
                                ("indicator-id-missing", "'values.csv'!A6", "")]
     messages = [i.message for i in report.records]
     assert messages[0] == "'9.9' is not an indicator of the framework register."
-    assert messages[1] == "The return is for 2016/17 Q2, not a quarter of 2017-18."
-    assert messages[2] == "The return is for Q2, not a quarter of 2017-18, written like 2017-18-Q2."
+    # The packaged registers are for 2017/18 and 2018/19: a row may be for either year.
+    assert messages[1] == "The return is for 2016/17 Q2, not a quarter of 2017-18 or 2018-19."
+    assert messages[2] == ("The return is for Q2, not a quarter of 2017-18 or 2018-19, written "
+                           "like 2018-19-Q2.")
     outcomes = {Path(f.path).name: (f.rows_read, f.rows_accepted, f.rows_rejected) for f in report.files}
     assert outcomes == {"values (REV, 2017-18-Q2).csv": (1, 1, 0), "values.csv": (4, 0, 4)}
 

@@ -54,6 +54,8 @@ _EXPORTS = {
     "PeriodError": "errors",
     "OutputError": "errors",
     "InputError": "errors",
+    "HistoryError": "errors",
+    "HistoryBusy": "errors",
 }
 
 __all__ = [

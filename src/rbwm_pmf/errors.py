@@ -48,3 +48,11 @@ class OutputError(PmfError):
 
 class InputError(PmfError):
     """An input path given by the user does not exist or holds nothing to read."""
+
+
+class HistoryError(PmfError):
+    """The history store cannot be opened, read or written (its file is left as it was)."""
+
+
+class HistoryBusy(HistoryError):
+    """The history store is locked by another run for longer than the wait allowed."""

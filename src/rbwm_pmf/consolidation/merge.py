@@ -4,6 +4,7 @@ quarter to date, and build Table 1, the narrative, the tracker and the sources."
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import replace
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -12,39 +13,66 @@ import pandas as pd
 from rbwm_pmf.consolidation.records import DATA_COLUMNS, DataRow
 from rbwm_pmf.consolidation.result import ConsolidationResult
 from rbwm_pmf.consolidation.tracker import sources, tracker
+from rbwm_pmf.consolidation.trends import (
+    Past,
+    add_trends,
+    known_from,
+    last_year_sentence,
+    trend,
+    year_end,
+    year_end_sentence,
+)
 from rbwm_pmf.errors import InputError
 from rbwm_pmf.model.framework import MEASURE_WORDS, Framework
-from rbwm_pmf.model.periods import Period
+from rbwm_pmf.model.periods import Period, parse_report_period
+from rbwm_pmf.model.registers import Registers, start_of
 from rbwm_pmf.model.rating import direction_of_travel, rate
 from rbwm_pmf.model.status import NO_DATA, DataStatus
 from rbwm_pmf.model.summary import narrative, shares, table1
 from rbwm_pmf.model.values import is_missing
-from rbwm_pmf.reading.files import collect_paths
+from rbwm_pmf.reading.files import SkippedFile, collect_paths
 from rbwm_pmf.reading.pool import gc_paused
 from rbwm_pmf.reading.returns import ReturnFile
 from rbwm_pmf.reading.values import read_values
-from rbwm_pmf.register.load import load_framework
+from rbwm_pmf.register.years import RegisterSource, load_registers
 from rbwm_pmf.template import spec as layout
-from rbwm_pmf.validation.records import read_all
-from rbwm_pmf.validation.report import ValidationReport, check_returns
+from rbwm_pmf.validation.records import ReadBatch
+from rbwm_pmf.validation.report import ValidationReport, check_returns, merge_reports
 from rbwm_pmf.validation.run import given_paths, nothing_found
+from rbwm_pmf.validation.years import (
+    YearBatch,
+    gather_unplaced,
+    latest_period,
+    read_by_year,
+    register_for,
+)
 
 if TYPE_CHECKING:
+    from rbwm_pmf.history.store import HistoryStore
     from rbwm_pmf.reading.values import Values
 
 
 def consolidate(
     paths: str | Path | Iterable[str | Path] = (),
-    framework: Framework | str | Path | None = None,
+    framework: RegisterSource | Sequence[str | Path] = None,
     period: str | Period | None = None,
     *,
     values: Values | None = None,
+    history: str | Path | HistoryStore | None = None,
     newest_wins: bool = False,
     progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
 ) -> ConsolidationResult:
     """Validate and merge returns for the year to date of `period` (default: the latest found).
 
+    `framework` is a register, a folder of registers or a list of them (default: the packaged
+    RBWM 2017/18 and 2018/19 registers). Returns of an earlier year are checked against their
+    own year's register and give the same quarter last year and the trends; returns for a
+    period after the one reported are not used (they are listed as skipped). `period` may be a
+    year (`2017-18`) for the annual report, made at its fourth quarter.
+
+    `history` names a history store (see `rbwm_pmf.history`) to read earlier periods from; the
+    run does not write to it (`ConsolidationResult.record` does).
     `values` adds tables of values (a DataFrame, a .csv or .xlsx file, or a list of them),
     checked and merged as the returns of the owners of their indicators; `paths` may then be
     empty. `jobs` worker processes read the files (default: one per core); the result is the
@@ -53,24 +81,84 @@ def consolidate(
     if not isinstance(paths, (str, Path)):
         paths = list(paths)  # read twice: to find the files, and to say where none were found
     with gc_paused():
-        fw = framework if isinstance(framework, Framework) else load_framework(framework)
-        wanted = Period.parse(period) if period is not None else None
+        registers = load_registers(framework)
+        wanted, annual = parse_report_period(period) if period is not None else (None, False)
+        first = register_for(registers, wanted)
         files, skipped = collect_paths(paths)
-        tables = read_values(values, fw) if values is not None else []
+        tables = read_values(values, first, registers) if values is not None else []
         if not files and not tables:
             raise InputError(nothing_found(paths, skipped, "nothing to consolidate",
                                            values is not None))
-        returns = read_all(files, fw, progress, jobs, tables=tables)
+        years = read_by_year(files, registers, first, progress, jobs, tables=tables)
+        found = [r for yb in years.values() for r in yb.batch.returns]
         if wanted is None:
-            found = [r.period for r in returns.returns if r.period and r.period.fy == fw.year]
-            if not found:
+            wanted = latest_period(years)
+            if wanted is None:
                 raise InputError("No return says which period it is for; give the period (like "
-                                 f"{fw.year}-Q2).")
-            wanted = max(p for p in found if p is not None)
-        _check_year_to_date(returns.returns, wanted)
-        report = check_returns(returns, fw, wanted, wanted.year_to_date(), skipped, newest_wins)
+                                 f"{first.year}-Q2).")
+        fw = register_for(registers, wanted)
+        gather_unplaced(years, first, fw)
+        main = years.pop(fw.year, None)
+        batch = main.batch if main is not None else ReadBatch()
+        batch, later = _without_later(batch, wanted)
+        skipped = skipped + later
+        earlier: dict[str, YearBatch] = {}
+        for year, yb in years.items():
+            if start_of(year) < wanted.year:
+                earlier[year] = yb
+            else:
+                skipped += _later(yb.batch.returns, wanted)
+        _check_year_to_date(found, wanted)
+        report = check_returns(batch, fw, wanted, wanted.year_to_date(), skipped, newest_wins)
         report.inputs = given_paths(paths)
-        return build_result(report, fw, wanted)
+        past_reports = []
+        past_data = []
+        for yb in earlier.values():
+            rep = check_returns(yb.batch, yb.framework, None,
+                                Period.parse(f"{yb.framework.year}-Q4").year_to_date(), [],
+                                newest_wins, current=False)
+            past_reports.append(rep)
+            said = [r.period for r in yb.batch.returns
+                    if r.period is not None and r.period.fy == yb.framework.year]
+            if said:
+                past_data.append(rated_data(rep, yb.framework, max(said)))
+        result = build_result(report, fw, wanted, registers=registers,
+                              past=_past(past_data, history, wanted), annual=annual)
+        result.report = merge_reports(report, past_reports, files)
+        return result
+
+
+def _without_later(batch: ReadBatch, period: Period) -> tuple[ReadBatch, list[SkippedFile]]:
+    """The batch without its returns for a period after `period`, and those as skipped files."""
+    keep = [n for n, r in enumerate(batch.returns) if r.period is None or r.period <= period]
+    return batch.subset(keep), _later(batch.returns, period)
+
+
+def _later(returns: Sequence[ReturnFile], period: Period) -> list[SkippedFile]:
+    return [SkippedFile(str(r.path), f"the return is for {r.period.label}, after the period "
+                                     f"reported ({period.label}): not used in this report")
+            for r in returns if r.period is not None and r.period > period]
+
+
+def _past(data: list[pd.DataFrame], history: str | Path | HistoryStore | None,
+          period: Period) -> Past:
+    """What is known of earlier periods: the earlier years' returns read in this run first,
+    then the history store."""
+    past: Past = {}
+    for frame in data:
+        known_from(frame, "earlier return", past)
+    if history is not None:
+        from rbwm_pmf.history.store import HistoryStore
+
+        if isinstance(history, HistoryStore):
+            stored = history.observations()
+        else:
+            with HistoryStore(history, create=False) as store:
+                stored = store.observations()
+        if len(stored):  # the period reported is this run's own
+            stored = stored[stored["period"].map(lambda p: Period.parse(str(p)) < period)]
+        known_from(stored, "history", past)
+    return past
 
 
 def _check_year_to_date(returns: Sequence[ReturnFile], period: Period) -> None:
@@ -97,8 +185,44 @@ def _check_year_to_date(returns: Sequence[ReturnFile], period: Period) -> None:
                      f"for {period}.")
 
 
-def build_result(report: ValidationReport, fw: Framework, period: Period) -> ConsolidationResult:
-    """Rate every indicator for every quarter to date from the validated rows."""
+def build_result(report: ValidationReport, fw: Framework, period: Period, *,
+                 registers: Registers | None = None, past: Past | None = None,
+                 annual: bool = False) -> ConsolidationResult:
+    """Rate every indicator for every quarter to date from the validated rows, and compare
+    each with what is known of earlier periods (`past`, following `registers`' links)."""
+    data = rated_data(report, fw, period)
+    # This run's values first; a quarter whose return was not received here may be known from
+    # the history store.
+    known = known_from(data[data["data_status"] != DataStatus.NO_RETURN], "return")
+    known.update({k: v for k, v in (past or {}).items() if k not in known})
+    data = add_trends(data, registers or Registers.of(fw), known)
+    trends = trend(period, known)
+    current = data[data["period"] == str(period)]
+    t1 = table1(current.assign(priority=[fw.indicator(i).priority for i in current["indicator_id"]]),  # type: ignore[union-attr]
+                fw)
+    ends = year_end(data, fw) if period.quarter == 4 else None
+    sentences = replace(narrative(t1, period, len(fw.indicators), fw.wording),
+                        last_year=last_year_sentence(period, trends),
+                        year_end=year_end_sentence(period, ends) if ends is not None else "")
+    return ConsolidationResult(
+        framework=fw,
+        period=period,
+        data=data,
+        table1=t1,
+        shares=shares(t1),
+        sentences=sentences,
+        tracker=tracker(report, fw, period),
+        sources=sources(report),
+        report=report,
+        trend=trends,
+        year_end=ends,
+        annual=annual,
+    )
+
+
+def rated_data(report: ValidationReport, fw: Framework, period: Period) -> pd.DataFrame:
+    """One row per indicator and quarter of the year to date of `period`, rated from the
+    validated rows of `report` (DataRow's columns)."""
     frame = report.rows
     # The accepted values, by indicator and period (one row each: conflicts were rejected).
     wanted = ["file", "sheet", "row", "indicator_id", "period", "actual_value", "commentary",
@@ -201,18 +325,4 @@ def build_result(report: ValidationReport, fw: Framework, period: Period) -> Con
     data = pd.DataFrame(index=pd.RangeIndex(len(cols["period"])))
     for column in DATA_COLUMNS:
         data[column] = cols.pop(column)
-    current = data[data["period"] == str(period)]
-    t1 = table1(current.assign(priority=[fw.indicator(i).priority for i in current["indicator_id"]]),  # type: ignore[union-attr]
-                fw)
-    sentences = narrative(t1, period, len(fw.indicators), fw.wording)
-    return ConsolidationResult(
-        framework=fw,
-        period=period,
-        data=data,
-        table1=t1,
-        shares=shares(t1),
-        sentences=sentences,
-        tracker=tracker(report, fw, period),
-        sources=sources(report),
-        report=report,
-    )
+    return data

@@ -38,6 +38,11 @@ class DataRow(NamedTuple):
     source_cell: str
     commentary_cell: str
     mitigation_cell: str
+    # Against the same quarter a year before (see consolidation.history).
+    same_quarter_last_year: float | None = None
+    direction_on_last_year: str = "Not comparable"
+    series: tuple[float | None, ...] = ()  # the last eight quarters' values, oldest first
+    history_note: str = ""  # how the series links to an earlier id (`replaces`), if it does
 
 
 DATA_COLUMNS: tuple[str, ...] = DataRow._fields

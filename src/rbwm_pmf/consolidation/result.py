@@ -3,13 +3,14 @@ as named records and DataFrames, with their JSON and CSV forms."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
 import pandas as pd
 
+from rbwm_pmf.consolidation.trends import TREND_COLUMNS, observations
 from rbwm_pmf.errors import OutputError
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
@@ -18,6 +19,7 @@ from rbwm_pmf.model.values import is_missing
 from rbwm_pmf.output.files import os_problem, write_all_replacing
 
 if TYPE_CHECKING:
+    from rbwm_pmf.history.store import HistoryStore, RecordSummary
     from rbwm_pmf.validation.report import ValidationReport
 
 
@@ -34,13 +36,33 @@ class ConsolidationResult:
     tracker: pd.DataFrame
     sources: pd.DataFrame
     report: ValidationReport = field(repr=False)
+    # The last eight quarters: indicators known, rated, Green, Amber, Red and the share on target.
+    trend: pd.DataFrame = field(default_factory=lambda: pd.DataFrame(columns=list(TREND_COLUMNS)))
+    # At the fourth quarter: each indicator's annual outturn against its annual target.
+    year_end: pd.DataFrame | None = None
+    annual: bool = False  # the annual report (asked for as a year, like 2017-18)
 
     def __post_init__(self) -> None:
         # The sentences follow from Table 1 in the register's wording: sentences made in other
         # words (the report's, by default) are made again in the council's own.
         if self.sentences.wording != self.framework.wording:
-            self.sentences = narrative(self.table1, self.period, len(self.framework.indicators),
-                                       self.framework.wording)
+            self.sentences = replace(
+                narrative(self.table1, self.period, len(self.framework.indicators),
+                          self.framework.wording),
+                last_year=self.sentences.last_year, year_end=self.sentences.year_end)
+
+    def record(self, history: str | Path | HistoryStore, *, command: str = "") -> RecordSummary:
+        """Record the period reported (every indicator's value, rating and source) in a history
+        store, replacing what it held for that period and logging each change. Raises
+        HistoryError (leaving the store as it was) if it cannot be written."""
+        from rbwm_pmf.history.store import HistoryStore
+
+        sha = {f.path: f.sha256 for f in self.report.files}
+        rows = observations(self.data, self.framework, sha, [str(self.period)])
+        if isinstance(history, HistoryStore):
+            return history.record(rows, [self.framework], command=command)
+        with HistoryStore(history) as store:
+            return store.record(rows, [self.framework], command=command)
 
     @property
     def summary(self) -> str:
@@ -82,17 +104,22 @@ class ConsolidationResult:
             "table1_shares": _records(self.table1_shares.reset_index()),
             "shares": self.shares,
             "key_implications": self.key_implications.to_dict(),
+            "annual": self.annual,
             "data": _records(self.data),
+            "trend": _records(self.trend),
+            "year_end": None if self.year_end is None else _records(self.year_end),
             "tracker": _records(self.tracker),
             "sources": _records(self.sources),
             "validation": self.report.to_dict(),
         }
 
     def to_csv(self, out_dir: str | Path) -> list[Path]:
-        """Write the tidy tables for BI tools: data, table1, issues, tracker, sources.
+        """Write the tidy tables for BI tools: data, table1, issues, tracker, sources, trend,
+        and year_end at the fourth quarter. In data, `series` is the last eight quarters'
+        values, oldest first, separated by `;` (blank where unknown).
 
         Each is UTF-8 with a byte-order mark (so Excel reads "↑" and "£" right) and CRLF line
-        ends. All five are written under temporary names first and renamed only when every one
+        ends. All are written under temporary names first and renamed only when every one
         is written, so a failure leaves an earlier export whole. A text cell starting with = + -
         @, a tab or a carriage return gets a leading ' so a spreadsheet does not run it as a
         formula (OWASP's advice on CSV injection); `to_dict` keeps the text as typed. Raises
@@ -104,13 +131,16 @@ class ConsolidationResult:
         except OSError as exc:
             raise OutputError(os_problem(out, exc)) from exc
         tables = {
-            "data": self.data,
+            "data": self.data.assign(series=self.data["series"].map(series_text)),
             "table1": self.table1.reset_index(),
             "issues": self.issues,
             "tracker": self.tracker,
             "sources": self.sources,
+            "trend": self.trend,
         }
-        # All five or none: a failure part of the way leaves the earlier export as it was.
+        if self.year_end is not None:
+            tables["year_end"] = self.year_end
+        # All or none: a failure part of the way leaves the earlier export as it was.
         return write_all_replacing([(out / f"{name}.csv", partial(_write_csv, _inert_text(frame)))
                                     for name, frame in tables.items()])
 
@@ -130,8 +160,20 @@ class ConsolidationResult:
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
     out = []
     for rec in frame.to_dict(orient="records"):
-        out.append({str(k): (None if is_missing(v) else v) for k, v in rec.items()})
+        out.append({str(k): _plain(v) for k, v in rec.items()})
     return out
+
+
+def _plain(value: Any) -> Any:
+    """A cell as JSON holds it: None for a missing value, a list for a series."""
+    if isinstance(value, (tuple, list)):
+        return [_plain(v) for v in value]
+    return None if is_missing(value) else value
+
+
+def series_text(series: Any) -> str:
+    """A series as one CSV cell: the values oldest first, `;` between, blank where unknown."""
+    return ";".join("" if is_missing(v) else format(v, ".15g") for v in series)
 
 
 # What a spreadsheet may take as the start of a formula in a text cell (OWASP, CSV injection).

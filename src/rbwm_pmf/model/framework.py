@@ -18,6 +18,7 @@ INDICATOR_COLUMNS = [
     "id", "name", "definition", "priority", "owner", "panel", "unit", "unit_label", "polarity",
     "frequency", "measure_type", "q1_target", "q2_target", "q3_target", "q4_target",
     "tolerance", "tolerance_type", "data_only", "min_value", "max_value",
+    "replaces", "rebased", "replaces_note",
 ]
 # What makes a strategic priority "on target" for the key-implications outcome.
 ON_TARGET_RULES: dict[str, str] = {
@@ -174,6 +175,12 @@ class Indicator:
     data_only: bool = False
     min_value: float | None = None
     max_value: float | None = None
+    # The id this indicator had in the year before (renamed, or re-based), or "" when it is
+    # new or unchanged; `rebased` when its figures are measured differently, so they are not
+    # compared with the old id's; `replaces_note` says what changed, in words.
+    replaces: str = ""
+    rebased: bool = False
+    replaces_note: str = ""
 
     def is_due(self, quarter: int) -> bool:
         """Whether a value is expected for this quarter."""

@@ -72,12 +72,40 @@ class Period:
         """The quarter before, within the same financial year (None for Q1)."""
         return Period(self.year, self.quarter - 1) if self.quarter > 1 else None
 
+    def shifted(self, quarters: int) -> Period:
+        """The quarter `quarters` later (earlier when negative), across financial years."""
+        n = self.year * 4 + self.quarter - 1 + quarters
+        return Period(n // 4, n % 4 + 1)
+
+    def last_year(self) -> Period:
+        """The same quarter of the financial year before."""
+        return Period(self.year - 1, self.quarter)
+
+    def quarters_to(self, count: int) -> list[Period]:
+        """The `count` quarters ending with this one, oldest first."""
+        return [self.shifted(n) for n in range(1 - count, 1)]
+
     def year_to_date(self) -> list[Period]:
         """Every quarter of this financial year up to and including this one."""
         return [Period(self.year, q) for q in range(1, self.quarter + 1)]
 
     def __str__(self) -> str:
         return f"{self.fy}-Q{self.quarter}"
+
+
+_YEAR = re.compile(r"^\s*(?:FY\s*)?(?P<start>\d{4})\s*[-/]\s*(?P<end>\d{2}|\d{4})\s*$", re.IGNORECASE)
+
+
+def parse_report_period(text: str | Period) -> tuple[Period, bool]:
+    """The period a report is for, and whether it is the annual report: `2017-18-Q2` is a
+    quarter; `2017-18` (or `2017/18`) is the year, reported at its fourth quarter."""
+    if isinstance(text, Period):
+        return text, False
+    match = _YEAR.match(str(text))
+    if match is None:
+        return Period.parse(text), False
+    fourth = Period.parse(f"{match['start']}-{match['end']}-Q4")
+    return fourth, True
 
 
 def date_text(day: dt.date) -> str:

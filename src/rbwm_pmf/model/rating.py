@@ -215,8 +215,16 @@ def direction_of_travel(
         t_now, t_before = indicator.target(quarter), indicator.target(quarter - 1)
         if t_now and t_before:
             now, before = actual / t_now, previous / t_before
+    return compare(indicator.polarity, now, before)
+
+
+def compare(polarity: str, now: float | None, before: float | None) -> str:
+    """Improving, Declining or No change from `before` to `now` for an indicator of `polarity`
+    (higher or lower is better); Not comparable when either is missing."""
+    if now is None or before is None or now != now or before != before:
+        return NOT_COMPARABLE
     change = round(now - before, _PLACES)
     if change == 0:
         return NO_CHANGE
-    better = change < 0 if indicator.polarity == "lower" else change > 0
+    better = change < 0 if polarity == "lower" else change > 0
     return IMPROVING if better else DECLINING

@@ -163,15 +163,23 @@ class Sentences:
     outcome: str
     notes: tuple[str, ...] = ()
     wording: Wording = field(default_factory=Wording, repr=False, compare=False)
+    # "A year earlier, at 2017/18 Q2, 16 of the 25 indicators were performing at or above
+    # target." when an earlier year is known; "" when it is not.
+    last_year: str = ""
+    # At the fourth quarter: "For 2017/18 as a whole, 15 of the 22 indicators with an annual
+    # target met it." ("" at other quarters).
+    year_end: str = ""
 
     @property
     def paragraph(self) -> str:
-        """The Report Summary with its notes, as one paragraph."""
-        return " ".join((self.summary, *self.notes))
+        """The Report Summary with its notes (and last year's position and the year end, when
+        known), as one paragraph."""
+        return " ".join(s for s in (self.summary, *self.notes, self.last_year, self.year_end) if s)
 
     def to_dict(self) -> dict[str, Any]:
         return {"summary": self.summary, "position": self.position, "appendix3": self.appendix3,
-                "outcome": self.outcome, "notes": list(self.notes)}
+                "outcome": self.outcome, "notes": list(self.notes), "last_year": self.last_year,
+                "year_end": self.year_end}
 
 
 def narrative(table: pd.DataFrame, period: Period, indicators: int,

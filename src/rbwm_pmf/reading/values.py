@@ -76,16 +76,18 @@ class ValueTable:
 
 # -- reading tables ----------------------------------------------------------------------
 
-def read_values(values: Values, framework: Framework) -> list[ReturnFile]:
+def read_values(values: Values, framework: Framework,
+                registers: Iterable[Framework] = ()) -> list[ReturnFile]:
     """The returns made from tables of values: a DataFrame, the path of a .csv or .xlsx file,
     a list of them, or a mapping of names to them (a DataFrame is named `values` unless given a
-    name). See `table_returns` for what each table gives.
+    name). See `table_returns` for what each table gives; a row for a year one of `registers`
+    is for is placed with that register, any other with `framework`.
 
     Raises InputError for a table that cannot be read, or whose columns are not those of a table
     of values; problems with the values themselves are issues, as for an Excel return.
     """
     tables = [value_table(source, name) for name, source in _named(values)]
-    return [ret for table in tables for ret in table_returns(table, framework)]
+    return [ret for table in tables for ret in table_returns(table, framework, registers)]
 
 
 def _named(values: Values) -> list[tuple[str, ValueSource]]:
@@ -309,7 +311,8 @@ def _check_unnamed(name: str, headers: Sequence[object], body: Sequence[Sequence
 
 # -- tables into returns -----------------------------------------------------------------
 
-def table_returns(table: ValueTable, fw: Framework) -> list[ReturnFile]:
+def table_returns(table: ValueTable, fw: Framework,
+                  registers: Iterable[Framework] = ()) -> list[ReturnFile]:
     """The returns a table of values makes: one for each owner and quarter it gives values for
     (the indicator's owner in the register), and one more for the rows that cannot be placed (an
     indicator not in the register, a period that is not a quarter of the register's year), with
@@ -321,23 +324,28 @@ def table_returns(table: ValueTable, fw: Framework) -> list[ReturnFile]:
     2017-18-Q2).csv`; `sheet` is where its cells are, like `values.csv`.
     """
     labels = _label_columns(table.columns)
-    placed: dict[tuple[str, Period], list[ReturnRow]] = {}
+    by_year = {other.year: other for other in registers}
+    placed: dict[tuple[str, str, Period], list[ReturnRow]] = {}
     problems: list[Issue] = []
     unplaced = 0
+    years = " or ".join(sorted({fw.year, *by_year}))
     for cells in table.rows:
-        problem = _unplaceable(cells, table, fw)
+        own = by_year.get(_year_of(cells["period"]), fw)
+        problem = _unplaceable(cells, table, own, years)
         if problem is not None:
             problems.append(problem)
             unplaced += 1
             continue
-        ind = fw.indicator(text_of(cells["indicator_id"]))
+        ind = own.indicator(text_of(cells["indicator_id"]))
         period = Period.parse(text_of(cells["period"]))
         assert ind is not None
         row = cells["indicator_id"].row
-        placed.setdefault((ind.owner, period), []).append(
+        placed.setdefault((own.year, ind.owner, period), []).append(
             ReturnRow(row, _template_cells(cells, ind, period.quarter, row)))
     returns = []
-    for (owner_id, period), rows in placed.items():
+    first = fw
+    for (year, owner_id, period), rows in placed.items():
+        fw = by_year.get(year, first)
         owner = fw.owner(owner_id)
         part = hashlib.sha256(f"{table.digest}\0{owner_id}\0{period}".encode()).hexdigest()
         given = [r.indicator_id for r in rows]
@@ -353,12 +361,21 @@ def table_returns(table: ValueTable, fw: Framework) -> list[ReturnFile]:
             indicator_ids=given + [i.id for i in fw.indicators_of(owner_id) if i.id not in given],
         ))
     if problems:
+        fw = first
         returns.append(ReturnFile(
             path=Path(table.name), sha256=table.digest, size=table.size, sheet=table.sheet,
             meta={"framework_id": fw.id, "template_version": layout.TEMPLATE_VERSION,
                   FROM_TABLE: table.name},
             header_row=1, columns=dict(labels), issues=problems, row_count=unplaced))
     return returns
+
+
+def _year_of(cell: Cell) -> str:
+    """The financial year of a period cell, or "" when it is not a period."""
+    try:
+        return Period.parse(text_of(cell)).fy
+    except PeriodError:
+        return ""
 
 
 def _label_columns(columns: Mapping[str, int]) -> dict[str, int]:
@@ -373,7 +390,8 @@ def _label_columns(columns: Mapping[str, int]) -> dict[str, int]:
     return labels
 
 
-def _unplaceable(cells: Mapping[str, Cell], table: ValueTable, fw: Framework) -> Issue | None:
+def _unplaceable(cells: Mapping[str, Cell], table: ValueTable, fw: Framework,
+                 years: str) -> Issue | None:
     """Why a row cannot be put in a return (its indicator, or its period), or None."""
     id_cell, period_cell = cells["indicator_id"], cells["period"]
     ind_id = text_of(id_cell)
@@ -394,10 +412,10 @@ def _unplaceable(cells: Mapping[str, Cell], table: ValueTable, fw: Framework) ->
         period = Period.parse(text)
     except PeriodError:
         return problem("period-mismatch", period_cell, value=text or "no period",
-                       expected=f"a quarter of {fw.year}, written like {fw.year}-Q2")
+                       expected=f"a quarter of {years}, written like {fw.year}-Q2")
     if period.fy != fw.year:
         return problem("period-mismatch", period_cell, value=period.label,
-                       expected=f"a quarter of {fw.year}")
+                       expected=f"a quarter of {years}")
     return None
 
 

@@ -81,7 +81,7 @@ def load_framework(source: str | Path | Mapping[str, Any] | None = None) -> Fram
         # The packaged register is validated by the test suite, so loading it needs neither
         # pandas nor pandera: `rbwm-pmf template` starts fast.
         text = resources.files("rbwm_pmf.data").joinpath(DEFAULT_REGISTER).read_text("utf-8")
-        return framework_from_dict(_yaml_tables(text, DEFAULT_REGISTER),
+        return framework_from_dict(yaml_tables(text, DEFAULT_REGISTER),
                                    f"(packaged) {DEFAULT_REGISTER}", validate=False)
     path = Path(source)
     if not path.exists():
@@ -101,7 +101,7 @@ def load_framework(source: str | Path | Mapping[str, Any] | None = None) -> Fram
     if suffix == ".xlsx":
         tables, found = _xlsx_tables(path)
     else:
-        tables = _yaml_tables(data.decode("utf-8", errors="replace"), str(path))
+        tables = yaml_tables(data.decode("utf-8", errors="replace"), str(path))
     framework = _build(tables, str(path), validate=True, found=found)
     _to_cache(key, framework)
     return framework
@@ -159,7 +159,7 @@ def _to_cache(key: str, framework: Framework) -> None:
         pass  # a cache that cannot be written only costs time
 
 
-def _yaml_tables(text: str, source: str) -> dict[str, Any]:
+def yaml_tables(text: str, source: str) -> dict[str, Any]:
     loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
     try:
         # libyaml's C loader is about ten times faster on a large register; same safe subset.
@@ -560,6 +560,9 @@ def _build(
                 data_only=_bool(r.get("data_only")),
                 min_value=one(_num(r.get("min_value"))),
                 max_value=one(_num(r.get("max_value"))),
+                replaces=_text(r.get("replaces")),
+                rebased=_bool(r.get("rebased")),
+                replaces_note=_text(r.get("replaces_note")),
             )
             for r in indicators
         ),

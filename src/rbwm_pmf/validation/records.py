@@ -93,6 +93,20 @@ class ReadBatch:
         self.spans.append((start, start + len(cols["file"])))
         return ret
 
+    def subset(self, indices: Sequence[int]) -> ReadBatch:
+        """The returns at `indices` (in that order) with their rows, as a batch of their own."""
+        if list(indices) == list(range(len(self.returns))):
+            return self
+        part = ReadBatch()
+        for n in indices:
+            start, stop = self.spans[n]
+            first = len(part.columns["file"])
+            for name in ROW_COLUMNS:
+                part.columns[name].extend(self.columns[name][start:stop])
+            part.returns.append(self.returns[n])
+            part.spans.append((first, first + stop - start))
+        return part
+
 
 def read_all(
     files: list[Path],

@@ -102,6 +102,29 @@ class ValidationReport:
         }
 
 
+def merge_reports(main: ValidationReport, others: Sequence[ValidationReport],
+                  order: Sequence[str | Path] = ()) -> ValidationReport:
+    """One report of returns checked against the registers of several years: `main` (the
+    reporting year's, whose register and rows it keeps) with the files and problems of
+    `others`, in the order of the paths in `order` (the files as found)."""
+    if not others:
+        return main
+    position = {str(p): n for n, p in enumerate(order)}
+
+    def at(path: str) -> int:
+        return position.get(path, len(position))
+
+    files = sorted([*main.files, *(f for o in others for f in o.files)], key=lambda f: at(f.path))
+    records = sorted([*main.records, *(i for o in others for i in o.records)],
+                     key=lambda i: (at(i.file), _row_of(i.cell), i.cell,
+                                    _RULE_ORDER.get(i.code, 999)))
+    letters = dict(main.letters)
+    for other in others:
+        letters.update(other.letters)
+    return ValidationReport(main.framework, main.period, files, records, list(main.skipped),
+                            main.rows, letters, list(main.inputs))
+
+
 # -- validating ---------------------------------------------------------------------------
 
 def check_returns(
@@ -111,8 +134,13 @@ def check_returns(
     allowed: Sequence[Period] | None,
     skipped: list[SkippedFile],
     newest_wins: bool = False,
+    *,
+    current: bool = True,
 ) -> ValidationReport:
-    """Check what was read (file by file, then every row in one pass) and build the report."""
+    """Check what was read (file by file, then every row in one pass) and build the report.
+
+    `current` is False for returns of an earlier year read as history: a return for an earlier
+    quarter is then expected, not a sign of last quarter's template filled in again."""
     returns = read.returns
     records: list[Issue] = []
     usable: list[ReturnFile] = []
@@ -137,7 +165,8 @@ def check_returns(
             usable.append(ret)
             kept.append(span)
 
-    records.extend(_other_periods(returns, framework, period))
+    if current:
+        records.extend(_other_periods(returns, framework, period))
 
     letters = {str(ret.path): {label: col_letter(c) for label, c in ret.columns.items()}
                for ret in usable}

@@ -9,22 +9,22 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 from rbwm_pmf.errors import InputError
-from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.reading.files import SkippedFile, collect_paths
 from rbwm_pmf.reading.pool import gc_paused
 from rbwm_pmf.reading.values import read_values
-from rbwm_pmf.register.load import load_framework
-from rbwm_pmf.validation.records import read_all
+from rbwm_pmf.register.years import RegisterSource, load_registers
+from rbwm_pmf.validation.years import gather_unplaced, latest_period, read_by_year, register_for
 
 if TYPE_CHECKING:
     from rbwm_pmf.reading.values import Values
+    from rbwm_pmf.validation.records import ReadBatch
     from rbwm_pmf.validation.report import ValidationReport
 
 
 def validate(
     paths: str | Path | Iterable[str | Path] = (),
-    framework: Framework | str | Path | None = None,
+    framework: RegisterSource | Sequence[str | Path] = None,
     period: str | Period | None = None,
     *,
     values: Values | None = None,
@@ -33,8 +33,11 @@ def validate(
     progress: Callable[[Path], None] | None = None,
     jobs: int | None = None,
 ) -> ValidationReport:
-    """Validate returns (files, folders or a list) against a register (default: RBWM 2017/18).
+    """Validate returns (files, folders or a list) against the register of each one's year.
 
+    `framework` is a register (a Framework, a file or its tables), a folder of registers or a
+    list of them (default: the packaged RBWM 2017/18 and 2018/19 registers); each return is
+    checked against the register its template names, else the one of the year it is for.
     `values` adds tables of values (a DataFrame, a .csv or .xlsx file, or a list of them), each
     checked as the returns of the owners of its indicators; `paths` may then be empty.
     With `period`, every return must be for that period; `periods` allows several (used by
@@ -43,21 +46,41 @@ def validate(
     if not isinstance(paths, (str, Path)):
         paths = list(paths)  # read twice: to find the files, and to say where none were found
     with gc_paused():
-        fw = framework if isinstance(framework, Framework) else load_framework(framework)
+        registers = load_registers(framework)
         wanted = Period.parse(period) if period is not None else None
         allowed = list(periods) if periods is not None else ([wanted] if wanted else None)
+        first = register_for(registers, wanted)
         files, skipped = collect_paths(paths)
-        tables = read_values(values, fw) if values is not None else []
+        tables = read_values(values, first, registers) if values is not None else []
         if not files and not tables:
             raise InputError(nothing_found(paths, skipped, "nothing to check", values is not None))
         # The row checks need pandas and pandera (most of a second to import): import them
         # while the workers read.
-        returns = read_all(files, fw, progress, jobs, meanwhile=_import_checks, tables=tables)
-        from rbwm_pmf.validation.report import check_returns
+        years = read_by_year(files, registers, first, progress, jobs, meanwhile=_import_checks,
+                             tables=tables)
+        from rbwm_pmf.validation.report import check_returns, merge_reports
 
-        report = check_returns(returns, fw, wanted, allowed, skipped, newest_wins)
+        main_year = (wanted or latest_period(years) or Period.parse(f"{first.year}-Q1")).fy
+        gather_unplaced(years, first, registers.for_year(main_year) or first)
+        reports = {
+            year: check_returns(yb.batch, yb.framework, wanted if year == main_year else None,
+                                allowed, skipped if year == main_year else [], newest_wins,
+                                current=year == main_year)
+            for year, yb in years.items()
+        }
+        main = reports.pop(main_year, None)
+        if main is None:  # no return is for the year reported: the report is still that year's
+            fw = registers.for_year(main_year) or first
+            main = check_returns(_empty(), fw, wanted, allowed, skipped, newest_wins)
+        report = merge_reports(main, list(reports.values()), files)
         report.inputs = given_paths(paths)
         return report
+
+
+def _empty() -> ReadBatch:
+    from rbwm_pmf.validation.records import ReadBatch
+
+    return ReadBatch()
 
 
 def given_paths(paths: str | Path | Iterable[str | Path]) -> list[str]:
