@@ -25,8 +25,8 @@ from rbwm_pmf.consolidation.trends import (
 from rbwm_pmf.errors import InputError
 from rbwm_pmf.model.framework import MEASURE_WORDS, Framework
 from rbwm_pmf.model.periods import Period, parse_report_period
-from rbwm_pmf.model.registers import Registers, start_of
 from rbwm_pmf.model.rating import direction_of_travel, rate
+from rbwm_pmf.model.registers import Registers, start_of
 from rbwm_pmf.model.status import NO_DATA, DataStatus
 from rbwm_pmf.model.summary import narrative, shares, table1
 from rbwm_pmf.model.values import is_missing
