@@ -14,6 +14,8 @@ __version__ = "0.1.0"
 _EXPORTS = {
     # the register
     "load_framework": "register.load",
+    "load_registers": "register.years",
+    "Registers": "model.registers",
     "framework_from_dict": "register.load",
     "Framework": "model.framework",
     "Indicator": "model.framework",
@@ -44,6 +46,9 @@ _EXPORTS = {
     "consolidate": "consolidation.merge",
     "rate_values": "consolidation.rate",
     "ConsolidationResult": "consolidation.result",
+    # the history store
+    "HistoryStore": "history.store",
+    "import_history": "history.importing",
     # outputs
     "write_workbook": "output.workbook",
     "write_feedback": "output.feedback",
@@ -63,6 +68,9 @@ __all__ = [
     "ConsolidationResult",
     "FileOutcome",
     "Framework",
+    "HistoryBusy",
+    "HistoryError",
+    "HistoryStore",
     "Indicator",
     "InputError",
     "Issue",
@@ -71,6 +79,7 @@ __all__ = [
     "PeriodError",
     "PmfError",
     "RegisterError",
+    "Registers",
     "Rule",
     "SkippedFile",
     "Status",
@@ -82,7 +91,9 @@ __all__ = [
     "convert_register",
     "framework_from_dict",
     "framework_to_yaml",
+    "import_history",
     "load_framework",
+    "load_registers",
     "make_templates",
     "new_register_xlsx",
     "rate",
@@ -101,10 +112,21 @@ if TYPE_CHECKING:
     from rbwm_pmf.consolidation.merge import consolidate
     from rbwm_pmf.consolidation.rate import rate_values
     from rbwm_pmf.consolidation.result import ConsolidationResult
-    from rbwm_pmf.errors import InputError, OutputError, PeriodError, PmfError, RegisterError
+    from rbwm_pmf.errors import (
+        HistoryBusy,
+        HistoryError,
+        InputError,
+        OutputError,
+        PeriodError,
+        PmfError,
+        RegisterError,
+    )
+    from rbwm_pmf.history.importing import import_history
+    from rbwm_pmf.history.store import HistoryStore
     from rbwm_pmf.model.framework import Framework, Indicator
     from rbwm_pmf.model.periods import Period
     from rbwm_pmf.model.rating import rate
+    from rbwm_pmf.model.registers import Registers
     from rbwm_pmf.model.status import Status
     from rbwm_pmf.output.accessibility import check_workbook
     from rbwm_pmf.output.feedback import write_feedback
@@ -119,6 +141,7 @@ if TYPE_CHECKING:
         write_register_yaml,
     )
     from rbwm_pmf.register.load import framework_from_dict, load_framework
+    from rbwm_pmf.register.years import load_registers
     from rbwm_pmf.template.register import new_register_xlsx
     from rbwm_pmf.template.write import make_templates, write_register_xlsx
     from rbwm_pmf.validation.issues import Issue

@@ -82,6 +82,15 @@ register_app = typer.Typer(
     rich_markup_mode=None,
 )
 app.add_typer(register_app, name="register")
+history_app = typer.Typer(
+    name="history",
+    help="Import, show and export the history store: values and ratings over the years.",
+    no_args_is_help=True,
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+)
+app.add_typer(history_app, name="history")
 
 
 def _format(value: str | Format) -> Format:
@@ -107,10 +116,11 @@ def _workers(value: str | int) -> int:
 
 
 RegisterOpt = Annotated[
-    Path | None,
+    list[Path] | None,
     typer.Option("--register", "-r", metavar="FILE",
-                 help="Framework register (.yaml or .xlsx). Default: the packaged RBWM 2017/18 register."),
+                 help="Framework register (.yaml or .xlsx), or a folder of them; repeat it for the registers of several years. Default: the packaged RBWM 2017/18 and 2018/19 registers."),
 ]
+HistoryOpt = Annotated[Path, typer.Option("--history", metavar="FILE", help="The history store (an SQLite file).")]
 FormatOpt = Annotated[Format, typer.Option("--format", "-f", metavar=FORMAT_METAVAR, parser=_format, help="Output: 'table' for people, 'json' for scripts.")]
 JobsOpt = Annotated[
     int | None,
@@ -211,11 +221,15 @@ def template(
     register: RegisterOpt = None,
     owner: Annotated[list[str] | None, typer.Option("--owner", metavar="OWNER", help="Only this owner id (repeatable).")] = None,
 ) -> None:
-    """Write one return template per owner for a period."""
-    from rbwm_pmf import load_framework, make_templates
+    """Write one return template per owner for a period.
+
+    The templates are made from the register of the period's year.
+    """
+    from rbwm_pmf import Period, load_registers, make_templates
+    from rbwm_pmf.validation.years import register_for
 
     try:
-        fw = load_framework(register)
+        fw = register_for(load_registers(register or None), Period.parse(period))
         paths = make_templates(fw, period, out_dir, owners=owner or None)
     except PmfError as exc:
         raise _fail(str(exc)) from exc
@@ -242,7 +256,7 @@ def validate(
     removed: list[Path] = []
     try:
         with _progress(paths) as progress:
-            report = run(paths, register, period, values=list(values) if values else None,
+            report = run(paths, register or None, period, values=list(values) if values else None,
                          newest_wins=newest_wins, progress=progress, jobs=jobs)
         written: list[Path] = []
         if feedback_dir is not None:
@@ -275,12 +289,13 @@ def _given(path: list[Path] | None, values: list[Path] | None, fmt: Format) -> l
 def consolidate(
     path: PathsArg = None,
     out: Annotated[Path | None, typer.Option("--out", "-o", metavar="FILE", help="The consolidated workbook to write (.xlsx).")] = None,
-    period: Annotated[str | None, typer.Option("--period", "-p", metavar="PERIOD", help="Reporting period, like 2017-18-Q2 (default: the latest found).")] = None,
+    period: Annotated[str | None, typer.Option("--period", "-p", metavar="PERIOD", help="Reporting period, like 2017-18-Q2 (default: the latest found), or a year, like 2017-18, for the annual report.")] = None,
     register: RegisterOpt = None,
     fmt: FormatOpt = Format.TABLE,
     csv_dir: Annotated[Path | None, typer.Option("--csv", metavar="DIR", help="Also write the tidy tables as CSV files to this folder.")] = None,
     docx: Annotated[Path | None, typer.Option("--docx", metavar="FILE", help="Also write the report's sentences and tables as a Word document (.docx).")] = None,
     strict: Annotated[bool, typer.Option("--strict", help="Write nothing if any return has errors.")] = False,
+    history: Annotated[Path | None, typer.Option("--history", metavar="FILE", help="A history store (SQLite file, made if missing): earlier periods are read from it, and the period reported is recorded in it when no return has errors.")] = None,
     values: ValuesOpt = None,
     newest_wins: NewestWinsOpt = False,
     jobs: JobsOpt = None,
@@ -288,7 +303,9 @@ def consolidate(
     """Rate the returns, print Table 1 and write the workbook.
 
     Merges the returns for the period with the earlier quarters', rates every indicator, and
-    prints Table 1, the summary sentence and the returns still to chase.
+    prints Table 1, the summary sentence and the returns still to chase. Returns of earlier
+    years (checked against their own year's register) and the history store give the same
+    quarter last year and the trends.
     """
     from rbwm_pmf import consolidate as run
 
@@ -298,10 +315,12 @@ def consolidate(
         raise _fail(f"--docx must be a .docx file, not '{docx.name}'.", fmt)
     paths = _given(path, values, fmt)
     written: list[Path] = []
+    recorded = None
     try:
+        store = _open_store(history) if history is not None else None
         with _progress(paths) as progress:
-            result = run(paths, register, period, values=list(values) if values else None,
-                         newest_wins=newest_wins, progress=progress, jobs=jobs)
+            result = run(paths, register or None, period, values=list(values) if values else None,
+                         history=store, newest_wins=newest_wins, progress=progress, jobs=jobs)
         blocked = strict and not result.valid
         if not blocked:
             if out is not None:
@@ -310,10 +329,17 @@ def consolidate(
                 result.write_docx(docx)
             if csv_dir is not None:
                 written = result.to_csv(csv_dir)
+            # Recorded last, once every output is written: a run that fails records nothing.
+            if store is not None and result.valid:
+                recorded = result.record(store, command=f"consolidate --period {result.period}")
     except PmfError as exc:
         raise _fail(str(exc), fmt) from exc
     if fmt == Format.JSON:
-        _print_json(result.to_dict())
+        data = result.to_dict()
+        if store is not None:
+            data["history"] = {"store": str(history),
+                               "recorded": recorded.to_dict() if recorded else None}
+        _print_json(data)
     else:
         _render_result(result)
     if blocked:
@@ -327,7 +353,20 @@ def consolidate(
             _note(f"Word document written: {docx}", fmt)
         for csv_path in written:
             _note(f"CSV written: {csv_path}", fmt)
+    if recorded is not None:
+        _note(recorded.sentence, fmt)
+    elif store is not None:
+        _note(f"Not recorded in {history}: "
+              + ("nothing was written (--strict)." if blocked else
+                 "some returns have errors; fix them and run again to record the quarter."), fmt)
     raise typer.Exit(EXIT_OK if result.valid else EXIT_PROBLEMS)
+
+
+def _open_store(path: Path) -> Any:
+    """The history store at `path` (made if missing), checked before anything is read."""
+    from rbwm_pmf.history.store import HistoryStore
+
+    return HistoryStore(path)
 
 
 @app.command(cls=Command)
@@ -412,6 +451,95 @@ def register_new(
         raise _fail(str(exc)) from exc
     typer.echo(f"Register written: {dest}")
     typer.echo(f"Fill it in, then check it: {PROG} check-register {dest}", err=True)
+
+
+@history_app.command("import", cls=Command)
+def history_import(
+    files: Annotated[list[Path], typer.Argument(metavar="FILE", help="Past outturns: .csv or .xlsx tables with indicator_id, period and actual, and optionally target and commentary.")],
+    history: HistoryOpt,
+    register: RegisterOpt = None,
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """Check past outturns and record them in the history store.
+
+    Each table is checked with the same rules as a return, against the register of its year
+    (a year with no register: against the next year's, with the table's own targets). A table
+    with any error is not imported at all: each problem is listed at its cell.
+    """
+    from rbwm_pmf.history.importing import import_history
+
+    done = []
+    try:
+        store = _open_store(history)
+        with store:
+            for file in files:
+                done.append(import_history(file, store, register or None))
+    except PmfError as exc:
+        raise _fail(str(exc), fmt) from exc
+    if fmt == Format.JSON:
+        _print_json({"store": str(history), "imports": [d.to_dict() for d in done]})
+    else:
+        console = _console()
+        for outcome in done:
+            for i in outcome.issues:
+                mark = "error  " if i.is_error else "warning"
+                console.print(f"  {i.location or '(file)':14} {mark} {i.code}: {i.message}", markup=False)
+                console.print(f"  {'':14}         Fix: {i.hint}", markup=False)
+            console.print(outcome.sentence, markup=False)
+    raise typer.Exit(EXIT_OK if all(d.valid for d in done) else EXIT_PROBLEMS)
+
+
+@history_app.command("show", cls=Command)
+def history_show(
+    indicator: Annotated[str, typer.Argument(metavar="INDICATOR", help="The indicator id, like 1.1.")],
+    history: HistoryOpt,
+    fmt: FormatOpt = Format.TABLE,
+) -> None:
+    """Show one indicator's values and ratings over the years.
+
+    The series follows the indicator back through the ids it replaces.
+    """
+    from rbwm_pmf.history.store import HistoryStore
+
+    try:
+        with HistoryStore(history, create=False) as store:
+            series = store.series(indicator)
+    except PmfError as exc:
+        raise _fail(str(exc), fmt) from exc
+    if fmt == Format.JSON:
+        _print_json({"indicator_id": indicator, "series": series.to_dict(orient="records")})
+        raise typer.Exit(EXIT_OK if len(series) else EXIT_PROBLEMS)
+    if not len(series):
+        typer.echo(f"{history} holds no value for indicator {indicator}.", err=True)
+        raise typer.Exit(EXIT_PROBLEMS)
+    from rich.table import Table
+
+    table = Table(title=f"Indicator {indicator}: {_plural(len(series), 'period')}")
+    columns = ["period", "indicator_id", "actual", "target", "status", "source_file"]
+    for column in columns:
+        table.add_column(column, justify="right" if column in ("actual", "target") else "left")
+    for row in series[columns].itertuples(index=False):
+        table.add_row(*("" if v is None or v != v else f"{v:g}" if isinstance(v, float) else str(v)
+                        for v in row))
+    _console().print(table)
+
+
+@history_app.command("export", cls=Command)
+def history_export(
+    history: HistoryOpt,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="The CSV file to write.")],
+) -> None:
+    """Export every value and rating in the store as one tidy CSV, for BI tools."""
+    from rbwm_pmf.history.store import HistoryStore
+
+    if out.suffix.lower() != ".csv":
+        raise _fail(f"--out must be a .csv file, not '{out.name}'.")
+    try:
+        with HistoryStore(history, create=False) as store:
+            written = store.export_csv(out)
+    except PmfError as exc:
+        raise _fail(str(exc)) from exc
+    typer.echo(f"CSV written: {written}")
 
 
 # -- rendering ----------------------------------------------------------------------------

@@ -135,8 +135,9 @@ def last_year_sentence(period: Period, trends: pd.DataFrame) -> str:
         return ""
     green, total = int(row["green"].iloc[0]), int(row["indicators"].iloc[0])
     were = "was" if green == 1 else "were"
-    return (f"A year earlier, at {period.last_year().label}, {number_word(green)} of the "
-            f"{total} indicators {were} performing at or above target.")
+    lead = number_word(green) if green else "none"
+    return (f"A year earlier, at {period.last_year().label}, {lead} of the {total} indicators "
+            f"{were} performing at or above target.")
 
 
 def year_end(data: pd.DataFrame, fw: Framework) -> pd.DataFrame:

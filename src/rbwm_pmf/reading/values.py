@@ -121,11 +121,11 @@ def _is_frame(value: object) -> TypeGuard[pd.DataFrame]:
     return pandas is not None and isinstance(value, pandas.DataFrame)
 
 
-def value_table(source: ValueSource, name: str = "") -> ValueTable:
+def value_table(source: ValueSource, name: str = "", extra: Sequence[str] = ()) -> ValueTable:
     """A table of values from a DataFrame, or a .csv or .xlsx file (its first visible sheet), as
-    cells."""
+    cells; `extra` names more columns it may have (a past outturn's `target`)."""
     if _is_frame(source):
-        return _frame_table(source, name or DEFAULT_NAME)
+        return _frame_table(source, name or DEFAULT_NAME, extra)
     if not isinstance(source, (str, Path)):
         raise TypeError(f"A table of values is a DataFrame or the path of a .csv or .xlsx file, "
                         f"not {type(source).__name__}.")
@@ -136,15 +136,15 @@ def value_table(source: ValueSource, name: str = "") -> ValueTable:
                          f"{path} is a folder; a table of values is a .csv or .xlsx file.")
     suffix = path.suffix.lower()
     if suffix == ".csv":
-        return _csv_table(path, name)
+        return _csv_table(path, name, extra)
     if suffix == ".xlsx":
-        return _xlsx_table(path, name)
+        return _xlsx_table(path, name, extra)
     raise InputError(f"{path} is not a table of values: give a .csv or .xlsx file, or a DataFrame.")
 
 
-def _frame_table(frame: pd.DataFrame, name: str) -> ValueTable:
+def _frame_table(frame: pd.DataFrame, name: str, extra: Sequence[str] = ()) -> ValueTable:
     index = [str(n) for n in frame.index.names if n is not None]
-    columns = find_columns(name, list(frame.columns), index=index)
+    columns = find_columns(name, list(frame.columns), index=index, extra=extra)
     digest = hashlib.sha256(repr([str(c) for c in frame.columns]).encode())
     rows: list[dict[str, Cell]] = []
     wanted = [(column, position - 1) for column, position in columns.items()]
@@ -156,7 +156,7 @@ def _frame_table(frame: pd.DataFrame, name: str) -> ValueTable:
     return ValueTable(name, Path(name).name, columns, rows, digest.hexdigest())
 
 
-def _csv_table(path: Path, name: str) -> ValueTable:
+def _csv_table(path: Path, name: str, extra: Sequence[str] = ()) -> ValueTable:
     try:
         data = path.read_bytes()
     except OSError as exc:
@@ -175,12 +175,12 @@ def _csv_table(path: Path, name: str) -> ValueTable:
         raise InputError(f"{path} cannot be read as CSV: {exc}.") from exc
     if not records:
         raise InputError(f"{path} is empty. {COLUMNS_SENTENCE} Its first row names the columns.")
-    columns = find_columns(name, records[0])
+    columns = find_columns(name, records[0], extra=extra)
     _check_unnamed(name, records[0], records[1:], lambda value: value.strip() != "")
     rows: list[dict[str, Cell]] = []
     for number, record in enumerate(records[1:], start=2):
         cells = {column: _csv_cell(record[at - 1] if at <= len(record) else "", number, at,
-                                   typed=column == "actual")
+                                   typed=column in ("actual", "target"))
                  for column, at in columns.items()}
         if any(c.kind != _BLANK for c in cells.values()):
             rows.append(cells)
@@ -200,7 +200,7 @@ def _csv_cell(text: str, row: int, col: int, *, typed: bool) -> Cell:
     return Cell(row, col, text, "text")
 
 
-def _xlsx_table(path: Path, name: str) -> ValueTable:
+def _xlsx_table(path: Path, name: str, extra: Sequence[str] = ()) -> ValueTable:
     try:
         with Workbook(path) as wb:
             visible = [s for s, state, _ in wb.sheets if state == "visible"]
@@ -219,7 +219,7 @@ def _xlsx_table(path: Path, name: str) -> ValueTable:
     if not headers:
         raise InputError(f"{path}, sheet '{sheet.name}', has nothing in row 1. {COLUMNS_SENTENCE} "
                          "Its first row names the columns.")
-    columns = find_columns(f"{path}, sheet '{sheet.name}',", headers)
+    columns = find_columns(f"{path}, sheet '{sheet.name}',", headers, extra=extra)
     body = [[cells.get(c, Cell(r, c, None, _BLANK)) for c in range(1, max(cells) + 1)]
             for r, cells in by_row.items() if r > 1]
     _check_unnamed(f"{path}, sheet '{sheet.name}',", headers, body, lambda c: c.kind != _BLANK)
@@ -253,16 +253,18 @@ def cell_of(value: object, row: int, col: int) -> Cell:
 # -- columns -----------------------------------------------------------------------------
 
 def find_columns(name: str, headers: Sequence[object], *, index: Sequence[str] = (),
-                 required: Sequence[str] = REQUIRED, others: bool = False) -> dict[str, int]:
+                 required: Sequence[str] = REQUIRED, others: bool = False,
+                 extra: Sequence[str] = ()) -> dict[str, int]:
     """Each column of a table of values by its position (1 is column A), matched by name
     without regard to case, spaces and underscores (the template's labels, such as `Indicator
     ID`, are taken too). Raises InputError, with a did-you-mean, for a required column missing,
     a column twice, or (unless `others`) a column that is not one of a table of values."""
     found: dict[str, int] = {}
     unknown: list[str] = []
+    names = _NAMES | {_norm(e): e for e in extra}
     for position, header in enumerate(headers, start=1):
         text = "" if is_missing(header) else str(header).strip()
-        column = _NAMES.get(_norm(text))
+        column = names.get(_norm(text))
         if column is None:
             if text and not others:
                 unknown.append(text)
@@ -284,7 +286,8 @@ def find_columns(name: str, headers: Sequence[object], *, index: Sequence[str] =
         problems.append(f"has {'a column' if len(unknown) == 1 else 'columns'} that "
                         f"{'is' if len(unknown) == 1 else 'are'} not read: {named}")
     if problems:
-        raise InputError(f"{name} {'; it '.join(problems)}. {COLUMNS_SENTENCE}"
+        sentence = COLUMNS_SENTENCE + (f" Here it may also have {', '.join(extra)}." if extra else "")
+        raise InputError(f"{name} {'; it '.join(problems)}. {sentence}"
                          + (" Leave out any other column." if unknown else ""))
     return found
 
@@ -382,6 +385,8 @@ def _label_columns(columns: Mapping[str, int]) -> dict[str, int]:
     """The template label of each column; Commentary and Mitigation, if the table has not got
     them, where they would be added (after its last column), for a problem to point at."""
     labels = {LABELS[c]: at for c, at in columns.items() if c in LABELS}
+    if "target" in columns:  # a past outturn's targets (history import)
+        labels[layout.TARGET] = columns["target"]
     after = max(columns.values())
     for column in ("commentary", "mitigation"):
         if column not in columns:
@@ -426,6 +431,11 @@ def _template_cells(cells: Mapping[str, Cell], ind: Indicator, quarter: int, row
     for label in (layout.COMMENTARY, layout.MITIGATION):
         out.setdefault(label, Cell(row, 0, None, _BLANK))
     out[layout.NAME] = Cell(row, 0, ind.name, "text")
+    given = cells.get("target")
+    if given is not None and given.kind != _BLANK:
+        # A past outturn's own target (history import): checked against the register's.
+        out[layout.TARGET] = given
+        return out
     target = ind.target(quarter)
     if not ind.is_due(quarter):
         out[layout.TARGET] = Cell(row, 0, layout.NOT_DUE_TEXT, "text")

@@ -1,5 +1,5 @@
 """The rule catalogue: every problem rbwm-pmf can report, each declared once in the module of its
-family (files, rows, values, text), in the order the catalogue lists them.
+family (files, rows, values, text, history), in the order the catalogue lists them.
 
 The pandera schema of the rows, `rbwm-pmf rules`, the docs' rule table and the feedback comments
 are all made from these declarations.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from types import ModuleType
 
-from rbwm_pmf.validation.rules import files, rows, text, values
+from rbwm_pmf.validation.rules import files, history, rows, text, values
 from rbwm_pmf.validation.rules.register import REGISTER_MESSAGES
 from rbwm_pmf.validation.rules.rule import ERROR, WARNING, Rule
 from rbwm_pmf.validation.rules.values import (
@@ -18,7 +18,7 @@ from rbwm_pmf.validation.rules.values import (
     NOT_A_NUMBER_HINTS,
 )
 
-FAMILIES: tuple[ModuleType, ...] = (files, rows, values, text)
+FAMILIES: tuple[ModuleType, ...] = (files, rows, values, text, history)
 
 
 def _declared(module: ModuleType) -> list[Rule]:
