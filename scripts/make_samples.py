@@ -1,15 +1,24 @@
-"""Regenerate the sample workbooks in sample_workbooks/ from the packaged RBWM 2017/18 register.
+"""Regenerate the sample workbooks in sample_workbooks/ from the packaged RBWM registers.
 
     python scripts/make_samples.py [--out DIR]
 
-Writes, under DIR (default: sample_workbooks/ in the repository):
+The packaged registers are the Council Plan 2017-21 framework's 2017/18 (rbwm-2017-18.yaml) and
+2018/19 (rbwm-2018-19.yaml) years. Writes, under DIR (default: sample_workbooks/ in the
+repository):
 
-* register/: the packaged register as Excel (write_register_xlsx) and as YAML;
-* returns/2017-18-Q1/ and returns/2017-18-Q2/: every owner's template for the quarter, filled in
-  as the owner would, from scripts/sample_values.csv (actuals, commentary, mitigation actions);
-* with_mistakes/: copies of Q2 returns, each carrying one mistake owners really make, with a
-  README.md listing the cells and rule codes validation must report;
-* README.md: what each folder holds.
+* register/: each year's register as Excel (write_register_xlsx) and as YAML;
+* returns/<period>/ for 2017-18-Q1 to Q4 and 2018-19-Q1 and Q2: every owner's template for the
+  quarter, made by make_templates from that year's register, filled in as the owner would
+  (actuals, commentary, mitigation actions for every Amber and Red). 2017/18 Q1 and Q2 come
+  from scripts/sample_values.csv (they reproduce the Cabinet report's Table 1); the later
+  quarters from scripts/sample_values_more.csv (columns period, id, actual, target, commentary,
+  mitigation; target is only given for the 2016/17 outturn rows, the registers hold the rest);
+* history/2016-17-outturn.csv: the 2016/17 outturn rows of scripts/sample_values_more.csv as the
+  tidy CSV `rbwm-pmf history import` reads (indicator_id, period, actual, target, commentary),
+  with a README.md;
+* with_mistakes/: copies of 2017/18 Q2 returns, each carrying one mistake owners really make,
+  with a README.md listing the cells and rule codes validation must report;
+* README.md: what each folder holds, the 2018/19 register changes and each quarter's RAG counts.
 
 The run is deterministic: templates are generated with fixed times, each saved workbook gets
 fixed document times and zip timestamps, so running it twice gives identical bytes.
@@ -26,6 +35,7 @@ import re
 import shutil
 import sys
 import tempfile
+import textwrap
 import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -40,22 +50,36 @@ from openpyxl.workbook.workbook import Workbook
 from openpyxl.worksheet.worksheet import Worksheet
 
 from rbwm_pmf.model.framework import Framework
+from rbwm_pmf.model.rating import AMBER, GREEN, RED, rate
 from rbwm_pmf.register.load import DEFAULT_REGISTER, load_framework
+from rbwm_pmf.register.years import check_registers
 from rbwm_pmf.template import spec as layout
 from rbwm_pmf.template.write import make_templates, write_register_xlsx
 
 REPO = Path(__file__).resolve().parents[1]
 VALUES = Path(__file__).resolve().with_name("sample_values.csv")
+MORE_VALUES = Path(__file__).resolve().with_name("sample_values_more.csv")
 DEFAULT_OUT = REPO / "sample_workbooks"
 
 # When the performance team generated each quarter's templates (also used as the owners' save
-# time, so the files do not depend on the clock).
+# time, so the files do not depend on the clock): the first working morning after the quarter.
 GENERATED = {
     "2017-18-Q1": dt.datetime(2017, 7, 3, 9, 0, 0),
     "2017-18-Q2": dt.datetime(2017, 10, 2, 9, 0, 0),
+    "2017-18-Q3": dt.datetime(2018, 1, 2, 9, 0, 0),  # 1 January is a bank holiday
+    "2017-18-Q4": dt.datetime(2018, 4, 3, 9, 0, 0),  # after the Easter Monday bank holiday
+    "2018-19-Q1": dt.datetime(2018, 7, 2, 9, 0, 0),
+    "2018-19-Q2": dt.datetime(2018, 10, 1, 9, 0, 0),
 }
-REGISTER_XLSX = "rbwm-2017-18-register.xlsx"
-REGISTER_YAML = "rbwm-2017-18-register.yaml"
+# Each year's packaged register (in rbwm_pmf/data/).
+REGISTERS = {
+    "2017-18": DEFAULT_REGISTER,
+    "2018-19": "rbwm-2018-19.yaml",
+}
+# The year whose outturn the council kept in spreadsheets before rbwm-pmf, and where it goes.
+OUTTURN_YEAR = "2016-17"
+OUTTURN_CSV = "2016-17-outturn.csv"
+OUTTURN_COLUMNS = ["indicator_id", "period", "actual", "target", "commentary"]
 MISTAKES_PERIOD = "2017-18-Q2"
 # Every zip member gets this timestamp (XlsxWriter's own choice for in-memory workbooks).
 _ZIP_TIME = (1980, 1, 1, 0, 0, 0)
@@ -72,17 +96,43 @@ class Entry:
     mitigation: str
 
 
-def read_values(path: Path = VALUES) -> dict[tuple[str, int], Entry]:
-    """(indicator id, quarter) -> what the owner types; quarters without an actual are left out."""
-    out: dict[tuple[str, int], Entry] = {}
+def read_values(path: Path = VALUES, more: Path = MORE_VALUES) -> dict[tuple[str, str], Entry]:
+    """(period, indicator id) -> what the owner types; quarters without an actual are left out.
+
+    `path` holds 2017/18 Q1 and Q2 side by side (q1_actual, q2_actual, ...); `more` one row per
+    period and indicator. The outturn rows of `more` (OUTTURN_YEAR) are read by read_outturn."""
+    out: dict[tuple[str, str], Entry] = {}
     with path.open(newline="", encoding="utf-8") as fh:
         for row in csv.DictReader(fh):
             for q in (1, 2):
                 actual = row[f"q{q}_actual"].strip()
                 if actual:
-                    out[(row["id"].strip(), q)] = Entry(
+                    out[(f"2017-18-Q{q}", row["id"].strip())] = Entry(
                         actual, row[f"q{q}_commentary"].strip(), row[f"q{q}_mitigation"].strip())
+    for row in _more_rows(more):
+        period = row["period"]
+        if period.startswith(OUTTURN_YEAR):
+            continue
+        if period not in GENERATED:
+            raise SystemExit(f"{more.name}: {period} is neither a sample quarter nor the "
+                             f"{OUTTURN_YEAR} outturn")
+        key = (period, row["id"])
+        if key in out:
+            raise SystemExit(f"{more.name}: {row['id']} is given twice for {period}")
+        out[key] = Entry(row["actual"], row["commentary"], row["mitigation"])
     return out
+
+
+def read_outturn(more: Path = MORE_VALUES) -> list[dict[str, str]]:
+    """The OUTTURN_YEAR rows of `more`, as rows of the history CSV (OUTTURN_COLUMNS)."""
+    return [{"indicator_id": row["id"], "period": row["period"], "actual": row["actual"],
+             "target": row["target"], "commentary": row["commentary"]}
+            for row in _more_rows(more) if row["period"].startswith(OUTTURN_YEAR)]
+
+
+def _more_rows(path: Path) -> list[dict[str, str]]:
+    with path.open(newline="", encoding="utf-8") as fh:
+        return [{k: (v or "").strip() for k, v in row.items()} for row in csv.DictReader(fh)]
 
 
 def typed_value(text: str, unit: str) -> float | int:
@@ -154,10 +204,11 @@ def freeze_zip(data: bytes, when: dt.datetime) -> bytes:
 # -- filling in a return as its owner would -------------------------------------------------------
 
 def fill_return(
-    template: Path, out: Path, fw: Framework, quarter: int, values: dict[tuple[str, int], Entry],
+    template: Path, out: Path, fw: Framework, period: str, values: dict[tuple[str, str], Entry],
     when: dt.datetime,
 ) -> Path:
     """Type each due indicator's Actual, Commentary and Mitigation actions; leave not-due rows."""
+    quarter = int(period[-1])
     wb = load_workbook(template)
     ws = wb[layout.RETURN_SHEET]
     header_row, cols = find_header(ws)
@@ -167,9 +218,10 @@ def fill_return(
             raise SystemExit(f"{template.name}: row {r} has an unknown indicator {ind_id}")
         if not ind.is_due(quarter):
             continue
-        entry = values.get((ind_id, quarter))
+        entry = values.get((period, ind_id))
         if entry is None:
-            raise SystemExit(f"{VALUES.name}: no Q{quarter} actual for indicator {ind_id}")
+            raise SystemExit(f"no {period} actual for indicator {ind_id} in {VALUES.name} or "
+                             f"{MORE_VALUES.name}")
         ws.cell(r, cols[layout.ACTUAL]).value = typed_value(entry.actual, ind.unit)
         ws.cell(r, cols[layout.COMMENTARY]).value = entry.commentary or None
         ws.cell(r, cols[layout.MITIGATION]).value = entry.mitigation or None
@@ -403,27 +455,251 @@ def mistakes_readme(made: list[tuple[Mistake, list]]) -> str:
     return "\n".join(lines)
 
 
-SAMPLES_README = """\
-# Sample workbooks
+# The changes from 2017/18 to 2018/19 that the registers cannot say themselves: why an indicator
+# joined or left the framework (a `replaces` note says what changed for the others). The script
+# checks these against the registers, so the README cannot drift from them.
+ADDED_WHY = {
+    "4.5": "The new highways maintenance contract, from April 2018, reports how quickly "
+           "dangerous defects are made safe, and Cabinet asked for a measure of road safety "
+           "alongside the cycling one.",
+}
+RETIRED_WHY = {
+    "1.7": "From April 2018 delayed transfers of care are reported jointly with the NHS to the "
+           "Health and Wellbeing Board through the Better Care Fund, so the framework no longer "
+           "repeats them.",
+}
 
-Realistic sample inputs for the RBWM 2017/18 framework, generated by
-`scripts/make_samples.py` from the packaged register and `scripts/sample_values.csv`.
-Every target and value is invented, modelled on measures English unitary councils report;
-the Q2 values reproduce the Cabinet report's Table 1: 16 Green, 8 Amber and 1 Red of 25
-indicators.
 
-- `register/`: the packaged register `rbwm-2017-18` as Excel (`{register_xlsx}`, one sheet
-  per table, readable by `load_framework`) and as the YAML shipped in the package
-  (`{register_yaml}`).
-- `returns/2017-18-Q1/`: the 14 owners' Q1 returns, that is the templates generated on 3 July
-  2017 at 09:00, filled in as owners would: actuals, commentary for every value, and mitigation
-  actions for every Amber and Red. Indicator 1.2 is half-yearly and not due at Q1, so the
-  Education Services return has nothing typed in it.
-- `returns/2017-18-Q2/`: the 14 owners' Q2 returns (templates generated on 2 October 2017 at
-  09:00), filled in the same way. They validate with no errors and no warnings, and rate
-  16 Green, 8 Amber and 1 Red.
-- `with_mistakes/`: copies of Q2 returns, each with one typical owner mistake; its `README.md`
-  lists the cells and rule codes validation reports for each file.
+def packaged_registers() -> dict[str, Framework]:
+    """Each year's packaged register (REGISTERS), checked: 2017/18 as the package loads it by
+    default, later years through load_framework's full checks, and every `replaces` must name an
+    indicator of the year before."""
+    registers: dict[str, Framework] = {}
+    for year, name in REGISTERS.items():
+        if name == DEFAULT_REGISTER:
+            fw = load_framework()
+        else:
+            with resources.as_file(resources.files("rbwm_pmf.data").joinpath(name)) as path:
+                fw = load_framework(path)
+        if fw.year != year:
+            raise SystemExit(f"{name} is the register for {fw.year}, not {year}")
+        registers[year] = fw
+    check_registers(registers.values())
+    return registers
+
+
+@dataclass(frozen=True)
+class Changes:
+    """How one year's register differs from the year before's."""
+
+    added: list[str]  # new ids that replace nothing
+    retired: list[str]  # old ids that nothing replaces
+    replaced: list[tuple[str, str]]  # (new id, old id)
+    retargeted: list[str]  # ids kept with different targets
+
+
+def changes(before: Framework, after: Framework) -> Changes:
+    old_ids = {i.id for i in before.indicators}
+    replaced = [(i.id, i.replaces) for i in after.indicators if i.replaces]
+    gone = {old for _, old in replaced}
+    added = [i.id for i in after.indicators if not i.replaces and i.id not in old_ids]
+    kept = {i.id for i in after.indicators} & old_ids
+    retired = [i.id for i in before.indicators if i.id not in kept and i.id not in gone]
+    retargeted = [i.id for i in after.indicators
+                  if i.id in kept and i.targets != before.indicator(i.id).targets]  # type: ignore[union-attr]
+    if sorted(added) != sorted(ADDED_WHY) or sorted(retired) != sorted(RETIRED_WHY):
+        raise SystemExit(f"{after.id}: added {added} and retired {retired} do not match ADDED_WHY "
+                         "and RETIRED_WHY in scripts/make_samples.py")
+    return Changes(added, retired, replaced, retargeted)
+
+
+def linked_at(registers: dict[str, Framework], values: dict[tuple[str, str], Entry],
+              period: str) -> list[str]:
+    """The ids due at `period` that continue an indicator (same id, or `replaces`) with a value
+    in the same quarter of the year before."""
+    year, quarter = period[:7], int(period[-1])
+    fw = registers[year]
+    last_year = f"{int(year[:4]) - 1}-{year[2:4]}"
+    return [i.id for i in fw.indicators
+            if i.is_due(quarter) and (f"{last_year}-Q{quarter}", i.replaces or i.id) in values]
+
+
+def rag_counts(fw: Framework, period: str, values: dict[tuple[str, str], Entry]) -> dict[str, int]:
+    """Green, Amber and Red among the values typed for `period`, rated as the library rates."""
+    quarter = int(period[-1])
+    counts: dict[str, int] = {GREEN: 0, AMBER: 0, RED: 0}
+    for ind in fw.indicators:
+        entry = values.get((period, ind.id))
+        if ind.is_due(quarter) and entry is not None:
+            status = rate(ind, quarter, float(Decimal(entry.actual))).status
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+def write_outturn(rows: list[dict[str, str]], fw: Framework, path: Path) -> Path:
+    """The outturn as tidy CSV (UTF-8, no BOM): every row an indicator of `fw` due that quarter,
+    every quarter of the year for every indicator due in it."""
+    seen = set()
+    for row in rows:
+        ind = fw.indicator(row["indicator_id"])
+        quarter = int(row["period"][-1])
+        if ind is None or not ind.is_due(quarter):
+            raise SystemExit(f"{MORE_VALUES.name}: {row['indicator_id']} is not a {fw.year} "
+                             f"indicator due in {row['period']}")
+        seen.add((ind.id, quarter))
+    missing = [f"{i.id} Q{q}" for q in range(1, 5) for i in fw.indicators
+               if i.is_due(q) and (i.id, q) not in seen]
+    if missing:
+        raise SystemExit(f"{MORE_VALUES.name}: no {OUTTURN_YEAR} outturn for {', '.join(missing)}")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("w", newline="", encoding="utf-8") as fh:
+        writer = csv.DictWriter(fh, OUTTURN_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        writer.writerows(rows)
+    return path
+
+
+def _when(value: dt.datetime) -> str:
+    hour = value.strftime("%H:%M")
+    return f"{value.day} {value:%B %Y} at {hour}"
+
+
+def _targets(fw: Framework, ind_id: str) -> str:
+    from rbwm_pmf.model.rating import format_exact
+
+    ind = fw.indicator(ind_id)
+    assert ind is not None
+    return " / ".join(format_exact(t, ind.unit) if t is not None else "-" for t in ind.targets)
+
+
+def _wrap(text: str) -> str:
+    """A README paragraph or list item wrapped at 96 characters (list items indented under their
+    bullet); tables, headings and blank lines are left as they are."""
+    if not text or text.startswith(("|", "#", "  |", "```")):
+        return text
+    bullet = "- " if text.startswith("- ") else ("  " if text.startswith("  ") else "")
+    return textwrap.fill(text[len(bullet):], 96, initial_indent=bullet,
+                         subsequent_indent=" " * len(bullet), break_long_words=False,
+                         break_on_hyphens=False)
+
+
+def _name(fw: Framework, ind_id: str) -> str:
+    ind = fw.indicator(ind_id)
+    assert ind is not None
+    return ind.name
+
+
+def samples_readme(registers: dict[str, Framework], values: dict[tuple[str, str], Entry],
+                   returns: dict[str, list[Path]]) -> str:
+    old, new = registers["2017-18"], registers["2018-19"]
+    diff = changes(old, new)
+    lines = [
+        "# Sample workbooks",
+        "",
+        "Realistic sample inputs for the RBWM Council Plan 2017-21 performance management "
+        "framework over its first two years, generated by `scripts/make_samples.py` from the "
+        f"packaged registers (`{old.id}` and `{new.id}`), `scripts/sample_values.csv` (2017/18 "
+        "Q1 and Q2) and `scripts/sample_values_more.csv` (the later quarters and the 2016/17 "
+        "outturn). Every target and value is invented, modelled on measures English unitary "
+        "councils report; the 2017/18 Q2 values reproduce the Cabinet report's Table 1: 16 "
+        "Green, 8 Amber and 1 Red of 25 indicators.",
+        "",
+        "- `register/`: each year's register as Excel (one sheet per table, readable by "
+        "`load_framework`) and as the YAML shipped in the package: "
+        + ", ".join(f"`{fw.id}-register.xlsx` and `{fw.id}-register.yaml`"
+                    for fw in registers.values()) + ".",
+        "- `returns/<period>/`: each owner's return for the quarter, that is the template "
+        "`make_templates` generates from that year's register, filled in as owners would: "
+        "actuals, commentary for every value (comparing with last quarter and, from 2018/19, "
+        "with the same quarter last year), and mitigation actions with owners and dates for "
+        "every Amber and Red. Every folder validates with no errors and no warnings against its "
+        "own year's register (see the table below).",
+        "- `history/`: `2016-17-outturn.csv`, the 2016/17 outturn the council kept in "
+        "spreadsheets before rbwm-pmf, for every 2017/18 indicator and quarter it was due; "
+        "see its `README.md`.",
+        "- `with_mistakes/`: copies of 2017/18 Q2 returns, each with one typical owner mistake; "
+        "its `README.md` lists the cells and rule codes validation reports for each file.",
+        "",
+        "## The returns, quarter by quarter",
+        "",
+        "One return per owner with indicators; the RAG counts are each quarter's values rated "
+        "against that year's register.",
+        "",
+        "| Folder | Register | Templates generated | Returns | Green | Amber | Red | Not due |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for period, paths in returns.items():
+        fw = registers[period[:7]]
+        counts = rag_counts(fw, period, values)
+        not_due = [i.id for i in fw.indicators if not i.is_due(int(period[-1]))]
+        lines.append(
+            f"| `returns/{period}/` | `{fw.id}` | {_when(GENERATED[period])} | {len(paths)} | "
+            f"{counts[GREEN]} | {counts[AMBER]} | {counts[RED]} | "
+            f"{', '.join(not_due) if not_due else '-'} |")
+    linked = linked_at(registers, values, "2018-19-Q2")
+    due_q2 = [i.id for i in new.indicators if i.is_due(2)]
+    lines += [
+        "",
+        "Indicator 1.2 is half-yearly and not due at Q1 or Q3, so the Education Services "
+        "return has nothing typed in it then. 2017-18-Q4 is the year end: 1.2 has its year-end "
+        "value and the cumulative (year to date) measures reach their year totals. The 2017/18 "
+        "Q2 returns give the Cabinet report's Table 1 exactly.",
+        "",
+        "## What changed in 2018/19",
+        "",
+        f"The 2018/19 register (`{new.id}`) continues the same framework: the same priorities, "
+        f"panels and {len(new.owners)} owners, {len(new.indicators)} indicators. An indicator "
+        "keeps its id when it is unchanged; `replaces` links one that was renamed or re-based to "
+        "its 2017/18 id. "
+        f"{len(linked)} of the {len(due_q2)} indicators due at 2018/19 Q2 continue a 2017/18 "
+        "indicator with a 2017/18 Q2 value, so consolidating 2018-19-Q2 with a history store "
+        "compares them with the same quarter last year.",
+        "",
+    ]
+    for ind_id in diff.added:
+        lines.append(f"- Added: {ind_id} *{_name(new, ind_id)}*. {ADDED_WHY[ind_id]}")
+    for ind_id in diff.retired:
+        lines.append(f"- Retired: {ind_id} *{_name(old, ind_id)}*. {RETIRED_WHY[ind_id]}")
+    for new_id, old_id in diff.replaced:
+        ind = new.indicator(new_id)
+        assert ind is not None
+        kind = ("Re-based (`rebased: true`, not compared with last year)" if ind.rebased
+                else "Renumbered (`rebased: false`, compared with last year)")
+        lines.append(f"- {kind}: {new_id} *{ind.name}* replaces {old_id} "
+                     f"*{_name(old, old_id)}*. {ind.replaces_note}")
+    lines += [
+        "- Targets moved (Q1, Q2, Q3, Q4; cumulative measures carry a profile):",
+        "",
+        "  | ID | Indicator | 2017/18 targets | 2018/19 targets |",
+        "  |---|---|---|---|",
+    ]
+    for ind_id in diff.retargeted:
+        lines.append(f"  | {ind_id} | {_name(new, ind_id)} | {_targets(old, ind_id)} | "
+                     f"{_targets(new, ind_id)} |")
+    lines += [
+        "",
+        "  The library visits profile (2.3) is lower because Cookham, Datchet and Old Windsor "
+        "libraries move to self-service opening; the others are stretched after 2017/18's "
+        "results, and the council tax profile (6.1) reflects e-billing and more direct debits.",
+        "",
+        "Check a 2018/19 folder against its own register:",
+        "",
+        "```",
+        "rbwm-pmf validate sample_workbooks/returns/2018-19-Q2 --period 2018-19-Q2 \\",
+        "    --register sample_workbooks/register/rbwm-2018-19-register.yaml",
+        "```",
+        "",
+    ]
+    fences = 0
+    wrapped = []
+    for line in lines:
+        fences += line.startswith("```")
+        wrapped.append(line if fences % 2 or line.startswith("```") else _wrap(line))
+    return "\n".join(wrapped) + "\n" + SAMPLES_README_END
+
+
+SAMPLES_README_END = """\
+## How the returns are filled in
 
 Percentages are typed as an owner types them into the percent-formatted Actual cell: 93.4
 becomes the stored value 0.934, shown as 93.4%.
@@ -442,9 +718,39 @@ python scripts/make_samples.py --out DIR  # writes the same files under DIR
 ```
 
 The script is deterministic (fixed generation times, fixed document times and zip timestamps),
-so running it again gives byte-identical files unless the template generator, the register or
-`scripts/sample_values.csv` changed. `tests/test_samples.py` regenerates into a temporary folder
-and checks that the committed workbooks still hold the same cell values.
+so running it again gives byte-identical files unless the template generator, a register,
+`scripts/sample_values.csv` or `scripts/sample_values_more.csv` changed. `tests/test_samples.py`
+regenerates into a temporary folder and checks that the committed workbooks still hold the same
+cell values.
+"""
+
+HISTORY_README = """\
+# History: the 2016/17 outturn
+
+`{csv_name}` is the 2016/17 outturn the council kept in spreadsheets before it used
+rbwm-pmf, as a tidy CSV (UTF-8): one row per 2017/18 indicator id and 2016/17 quarter in which
+it was due ({rows} rows: {indicators} indicators each quarter, and the half-yearly 1.2 at Q2 and
+Q4 only).
+
+| Column | Meaning |
+|---|---|
+| `indicator_id` | the indicator's id in the 2017/18 register (`{framework}`) |
+| `period` | the quarter, `2016-17-Q1` to `2016-17-Q4` |
+| `actual` | the outturn, in the indicator's unit; percentages in points (93.4 for 93.4%) |
+| `target` | the target that applied in 2016/17 (a profile for cumulative measures) |
+| `commentary` | the officer's short comment at the time |
+
+`indicator_id`, `period` and `actual` are required; `target` and `commentary` are optional.
+The values lead into the 2017/18 Q1 returns in `../returns/2017-18-Q1/`, so with this file
+loaded the 2017/18 quarters have a same-quarter-last-year figure and an eight-quarter trend.
+
+Load it into a history store:
+
+```
+rbwm-pmf history import sample_workbooks/history/{csv_name} --history FILE
+```
+
+Regenerate with `python scripts/make_samples.py` (see `../README.md`).
 """
 
 
@@ -452,36 +758,53 @@ and checks that the committed workbooks still hold the same cell values.
 
 def build(out: Path) -> dict[str, Any]:
     """Write every sample under `out`; return what was written, for the summary line."""
-    fw = load_framework()
+    registers = packaged_registers()
     values = read_values()
+    outturn = read_outturn()
+    for period, ind_id in values:
+        ind = registers[period[:7]].indicator(ind_id)
+        if ind is None or not ind.is_due(int(period[-1])):
+            raise SystemExit(f"{ind_id} is not a {period[:7]} indicator due in {period}, but "
+                             "the sample values give it a figure")
     register_dir = out / "register"
     returns_dir = out / "returns"
     mistakes_dir = out / "with_mistakes"
-    for folder in (register_dir, mistakes_dir, *(returns_dir / p for p in GENERATED)):
+    history_dir = out / "history"
+    for folder in (register_dir, mistakes_dir, history_dir,
+                   *(returns_dir / p for p in GENERATED)):
         if folder.exists():
             shutil.rmtree(folder)
         folder.mkdir(parents=True)
 
-    first = min(GENERATED.values())
-    register_path = write_register_xlsx(fw, register_dir / REGISTER_XLSX, generated=first)
-    register_path.write_bytes(freeze_zip(register_path.read_bytes(), first))
-    (register_dir / REGISTER_YAML).write_bytes(
-        resources.files("rbwm_pmf.data").joinpath(DEFAULT_REGISTER).read_bytes())
+    for year, fw in registers.items():
+        first = min(when for period, when in GENERATED.items() if period.startswith(year))
+        register_path = write_register_xlsx(fw, register_dir / f"{fw.id}-register.xlsx",
+                                            generated=first)
+        register_path.write_bytes(freeze_zip(register_path.read_bytes(), first))
+        (register_dir / f"{fw.id}-register.yaml").write_bytes(
+            resources.files("rbwm_pmf.data").joinpath(REGISTERS[year]).read_bytes())
 
     written: dict[str, Any] = {"returns": {}}
     with tempfile.TemporaryDirectory(prefix="rbwm-samples-") as tmp:
         for period, when in GENERATED.items():
-            quarter = int(period[-1])
+            fw = registers[period[:7]]
             templates = make_templates(fw, period, Path(tmp) / period, generated=when)
-            paths = [fill_return(t, returns_dir / period / t.name, fw, quarter, values, when)
+            paths = [fill_return(t, returns_dir / period / t.name, fw, period, values, when)
                      for t in templates]
             written["returns"][period] = paths
     made = make_mistakes(returns_dir / MISTAKES_PERIOD, mistakes_dir, GENERATED[MISTAKES_PERIOD])
     (mistakes_dir / "README.md").write_text(mistakes_readme(made), encoding="utf-8")
-    (out / "README.md").write_text(
-        SAMPLES_README.format(register_xlsx=REGISTER_XLSX, register_yaml=REGISTER_YAML),
+
+    first_year = registers[min(registers)]
+    write_outturn(outturn, first_year, history_dir / OUTTURN_CSV)
+    (history_dir / "README.md").write_text(HISTORY_README.format(
+        csv_name=OUTTURN_CSV, rows=len(outturn), framework=first_year.id,
+        indicators=sum(1 for i in first_year.indicators if i.frequency == "quarterly")),
         encoding="utf-8")
+    (out / "README.md").write_text(samples_readme(registers, values, written["returns"]),
+                                   encoding="utf-8")
     written["mistakes"] = made
+    written["history"] = outturn
     return written
 
 
@@ -492,8 +815,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     written = build(args.out)
     counts = ", ".join(f"{len(v)} {k} returns" for k, v in written["returns"].items())
-    print(f"Wrote {counts} and {len(written['mistakes'])} returns with mistakes under {args.out}",
-          file=sys.stderr)
+    print(f"Wrote {counts}, {len(written['mistakes'])} returns with mistakes and "
+          f"{len(written['history'])} outturn rows under {args.out}", file=sys.stderr)
     return 0
 
 

@@ -303,11 +303,11 @@ def test_consolidate_says_what_it_wrote(tmp_path: Path) -> None:
     assert "No workbook written: give --out FILE to write one." in proc.stderr.splitlines()
     listed = [line.removeprefix("CSV written: ") for line in proc.stdout.splitlines()
               if line.startswith("CSV written: ")]
-    assert sorted(listed) == sorted(str(p) for p in csv.iterdir()) and len(listed) == 5
+    assert sorted(listed) == sorted(str(p) for p in csv.iterdir()) and len(listed) == 6
     proc = run_cli("consolidate", str(SAMPLES / "returns"), "--period", "2017-18-Q2", "--csv",
                    str(csv), "--format", "json")
     json.loads(proc.stdout)  # stdout stays JSON: the list goes to stderr
-    assert proc.stderr.count("CSV written: ") == 5
+    assert proc.stderr.count("CSV written: ") == 6
 
 
 # -- register convert and register new ----------------------------------------------------------------

@@ -206,3 +206,17 @@ def test_the_store_gives_last_year_to_the_report(tmp_path: Path) -> None:
     assert result.sentences.last_year == (
         "A year earlier, at 2016/17 Q2, none of the 3 indicators were performing at or above "
         "target.")
+
+
+def test_a_year_with_no_register_and_no_targets_is_recorded_not_rated(tmp_path: Path) -> None:
+    """Past outturns with no target column, for a year no register is for: checked against
+    the next register's indicators and recorded, not rated."""
+    past = tmp_path / "2015-16.csv"
+    past.write_text("indicator_id,period,actual\n1.1,2015-16-Q1,91.0\n1.5,2015-16-Q2,600\n",
+                    "utf-8")
+    outcome = import_history(past, tmp_path / "h.sqlite")
+    assert outcome.valid and outcome.issues == []
+    with HistoryStore(tmp_path / "h.sqlite") as opened:
+        kept = opened.observations()
+    assert list(zip(kept["indicator_id"], kept["actual"], kept["status"], strict=True)) == [
+        ("1.1", 91.0, "Not rated"), ("1.5", 600.0, "Not rated")]

@@ -414,11 +414,18 @@ def test_broken_file_is_one_record(case: str, make: Callable[[Path], Any], code:
     assert_refused(batch, path, code, **where)
 
 
-def test_another_periods_template_is_one_record(made: dict[str, Path], tmp_path: Path) -> None:
-    """Another quarter's template, filled in properly: one record; the batch goes on."""
+def test_a_later_periods_template_is_listed_not_used(made: dict[str, Path], tmp_path: Path) -> None:
+    """Next quarter's template, filled in properly, among this quarter's returns: listed as a
+    file not used in this report, with why; none of its values is used; the batch goes on."""
     batch = run_batch(tmp_path, copy_of(made, "other-period"))
     (path,) = batch.hostile
-    assert_refused(batch, path, "period-mismatch")
+    assert batch.records(path) == []
+    assert [(s.path, s.reason) for s in batch.result.report.skipped] == [
+        (str(path), "the return is for 2017/18 Q3, after the period reported (2017/18 Q2): not "
+                    "used in this report")]
+    for indicator in h.BASE_INDICATORS:
+        assert batch.current(indicator) == "No data"
+        assert batch.current(indicator, "source_file") == ""
 
 
 @pytest.mark.parametrize(("case", "code"), [("libreoffice-xls", "file-legacy-xls"),

@@ -68,7 +68,7 @@ def test_each_rule_is_declared_once_in_one_family() -> None:
                 seen[value.code] = family.__name__
                 listed.append(value.code)
     assert listed == list(RULES)
-    assert len(RULES) == 52
+    assert len(RULES) == 53
     assert [r.code for r in ROW_RULES][:5] == [
         "indicator-id-error-value", "indicator-unknown", "indicator-duplicate",
         "indicator-other-owner", "indicator-id-missing"]

@@ -226,10 +226,9 @@ def template(
     The templates are made from the register of the period's year.
     """
     from rbwm_pmf import Period, load_registers, make_templates
-    from rbwm_pmf.validation.years import register_for
 
     try:
-        fw = register_for(load_registers(register or None), Period.parse(period))
+        fw = load_registers(register or None).for_report(Period.parse(period))
         paths = make_templates(fw, period, out_dir, owners=owner or None)
     except PmfError as exc:
         raise _fail(str(exc)) from exc
@@ -364,7 +363,7 @@ def consolidate(
 
 def _open_store(path: Path) -> Any:
     """The history store at `path` (made if missing), checked before anything is read."""
-    from rbwm_pmf.history.store import HistoryStore
+    from rbwm_pmf import HistoryStore
 
     return HistoryStore(path)
 
@@ -466,7 +465,7 @@ def history_import(
     (a year with no register: against the next year's, with the table's own targets). A table
     with any error is not imported at all: each problem is listed at its cell.
     """
-    from rbwm_pmf.history.importing import import_history
+    from rbwm_pmf import import_history
 
     done = []
     try:
@@ -499,7 +498,7 @@ def history_show(
 
     The series follows the indicator back through the ids it replaces.
     """
-    from rbwm_pmf.history.store import HistoryStore
+    from rbwm_pmf import HistoryStore
 
     try:
         with HistoryStore(history, create=False) as store:
@@ -530,7 +529,7 @@ def history_export(
     out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="The CSV file to write.")],
 ) -> None:
     """Export every value and rating in the store as one tidy CSV, for BI tools."""
-    from rbwm_pmf.history.store import HistoryStore
+    from rbwm_pmf import HistoryStore
 
     if out.suffix.lower() != ".csv":
         raise _fail(f"--out must be a .csv file, not '{out.name}'.")
@@ -603,6 +602,10 @@ def _render_result(result: Any) -> None:
     for line in _chase_lines(result.tracker):
         console.print(line, markup=False)
     report = result.report
+    later = [s for s in report.skipped if "after the period reported" in s.reason]
+    if later:
+        console.print(f"{_plural(len(later), 'return')} for later periods not used in this "
+                      "report (listed in the workbook's Validation log).", markup=False)
     if report.records:
         console.print(f"{_plural(len(report.errors), 'error')} and {_plural(len(report.warnings), 'warning')} in the "
                       "returns: run 'rbwm-pmf validate' for details.", markup=False)

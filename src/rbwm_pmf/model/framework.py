@@ -20,6 +20,8 @@ INDICATOR_COLUMNS = [
     "tolerance", "tolerance_type", "data_only", "min_value", "max_value",
     "replaces", "rebased", "replaces_note",
 ]
+# An indicator's link to the id it had the year before: optional columns of a register.
+LINK_COLUMNS = ("replaces", "rebased", "replaces_note")
 # What makes a strategic priority "on target" for the key-implications outcome.
 ON_TARGET_RULES: dict[str, str] = {
     "all-green": "every rated indicator of the priority is Green",
@@ -286,5 +288,16 @@ class Framework:
             "priorities": [vars(p).copy() for p in self.priorities],
             "panels": [vars(p).copy() for p in self.panels],
             "owners": [vars(o).copy() for o in self.owners],
-            "indicators": [i.to_row() for i in self.indicators],
+            "indicators": [self._row(i) for i in self.indicators],
         }
+
+    def _row(self, indicator: Indicator) -> dict[str, Any]:
+        row = indicator.to_row()
+        if not self._links:  # a register that replaces nothing is written without those columns
+            for name in LINK_COLUMNS:
+                del row[name]
+        return row
+
+    @cached_property
+    def _links(self) -> bool:
+        return any(i.replaces or i.rebased or i.replaces_note for i in self.indicators)

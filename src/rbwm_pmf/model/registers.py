@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
+from rbwm_pmf.errors import InputError
 from rbwm_pmf.model.framework import Framework, Indicator
 from rbwm_pmf.model.periods import Period
 
@@ -78,6 +79,19 @@ class Registers:
     def for_year(self, fy: str) -> Framework | None:
         """The register of a financial year (like `2018-19`), or None."""
         return self._by_year.get(fy)
+
+    def for_report(self, period: Period | None) -> Framework:
+        """The register a report (or templates) for `period` uses, the latest when None;
+        InputError when no register is for its year."""
+        if period is None:
+            return self.latest
+        fw = self._by_year.get(period.fy)
+        if fw is None:
+            raise InputError(
+                f"There is no register for {period.fy}, the year of {period}: the registers "
+                f"given are for {', '.join(self.years)}. Give the register for {period.fy} with "
+                "--register.")
+        return fw
 
     def by_id(self, framework_id: str) -> Framework | None:
         return self._by_id.get(framework_id)

@@ -12,6 +12,7 @@ import yaml
 from rbwm_pmf.errors import PmfError
 from rbwm_pmf.model.framework import (
     FRAMEWORK_FIELDS,
+    LINK_COLUMNS,
     Framework,
 )
 from rbwm_pmf.output.files import write_replacing
@@ -49,7 +50,10 @@ def framework_to_yaml(framework: Framework) -> str:
         "framework": {k: _plain(data["framework"][k]) for k in FRAMEWORK_FIELDS},
     }
     for name, columns in TABLE_COLUMNS.items():
-        tables[name] = [{c: _plain(row.get(c)) for c in columns} for row in data[name]]
+        # Optional columns no row has (the links to last year's ids, when nothing is replaced)
+        # are left out, as to_dict leaves them out.
+        kept = [c for c in columns if c not in LINK_COLUMNS or any(c in row for row in data[name])]
+        tables[name] = [{c: _plain(row.get(c)) for c in kept} for row in data[name]]
     title = " ".join(f"{framework.id}, {framework.year}: {framework.name}".split())  # one line
     header = (
         f"# Framework register {title}.\n"

@@ -7,7 +7,6 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from rbwm_pmf.errors import InputError
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.registers import Registers
@@ -26,15 +25,7 @@ class YearBatch:
 
 def register_for(registers: Registers, period: Period | None) -> Framework:
     """The register a report for `period` uses (default: the latest); InputError if none."""
-    if period is None:
-        return registers.latest
-    fw = registers.for_year(period.fy)
-    if fw is None:
-        years = ", ".join(registers.years)
-        raise InputError(f"There is no register for {period.fy}, the year of {period}: the "
-                         f"registers given are for {years}. Give the register for {period.fy} "
-                         "with --register.")
-    return fw
+    return registers.for_report(period)
 
 
 def read_by_year(
