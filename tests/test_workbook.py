@@ -163,14 +163,16 @@ def test_appendix1_has_every_indicator_and_quarter(book: Any, result: Consolidat
     assert header[:8] == ["Priority", "ID", "Indicator", "Owner", "Unit", "Good performance is",
                           "Q1 actual", "Q2 actual"]
     assert header[8:] == ["Target (Q2)", "RAG status (Q2)", "Reason", "Direction of travel",
-                          "Measure", "Frequency", "Source"]
+                          "Same quarter last year", "On last year", "Last 8 quarters", "Measure",
+                          "Frequency", "Source", "2015/16 Q3", "2015/16 Q4", "2016/17 Q1",
+                          "2016/17 Q2", "2016/17 Q3", "2016/17 Q4", "2017/18 Q1", "2017/18 Q2"]
     assert [r[1] for r in rows] == [i.id for i in result.framework.indicators]
     by_id = {r[1]: r for r in rows}
     assert by_id["1.1"][6:10] == [92.1, 93.4, 90, "Green"]  # percentages in points
     assert by_id["1.2"][6] == "Not due"  # half-yearly: nothing due at Q1
     assert by_id["1.4"][10] == "82.9% vs target 85%: 2.5% short, within 5% tolerance"
     assert {r[11] for r in rows} <= {"↑ Improving", "↓ Declining", "→ No change", "Not comparable"}
-    assert (by_id["1.1"][13], by_id["1.2"][13]) == ("Quarterly", "Half-yearly")  # why 1.2 is not due
+    assert (by_id["1.1"][16], by_id["1.2"][16]) == ("Quarterly", "Half-yearly")  # why 1.2 is not due
 
 
 def test_appendix1_columns_are_declared_once(result: ConsolidationResult, tmp_path: Path,
@@ -190,8 +192,10 @@ def test_appendix1_columns_are_declared_once(result: ConsolidationResult, tmp_pa
     header, _ = table_rows(ws, "Appendix1")
     assert header == [c.header for c in declared["Appendix1"]] == [
         "Priority", "ID", "Indicator", "Owner", "Unit", "Good performance is", "Q1 actual",
-        "Q2 actual", "Target (Q2)", "RAG status (Q2)", "Reason", "Direction of travel", "Measure",
-        "Frequency", "Source"]
+        "Q2 actual", "Target (Q2)", "RAG status (Q2)", "Reason", "Direction of travel",
+        "Same quarter last year", "On last year", "Last 8 quarters", "Measure", "Frequency",
+        "Source", "2015/16 Q3", "2015/16 Q4", "2016/17 Q1", "2016/17 Q2", "2016/17 Q3",
+        "2016/17 Q4", "2017/18 Q1", "2017/18 Q2"]
     widths = [next(d.width for d in ws.column_dimensions.values() if d.min <= n <= d.max)
               for n in range(1, len(header) + 1)]
     assert widths == [pytest.approx(c.width, abs=0.72)  # XlsxWriter adds Excel's padding
@@ -250,14 +254,15 @@ def test_rag_colours_pass_wcag_aa() -> None:
     assert contrast(header["font_color"], header["bg_color"]) >= 4.5
 
 
-def test_appendix4_has_two_charts_with_alt_text(written: Path, book: Any) -> None:
-    """Appendix 4 has two charts, each with alt text, and the tables of the numbers they show."""
+def test_appendix4_has_three_charts_with_alt_text(written: Path, book: Any) -> None:
+    """Appendix 4 has three charts (by priority, the overall split, the share on target quarter
+    by quarter), each with alt text, and the tables of the numbers they show."""
     charts = chart_alt_texts(written)
     assert list(charts) == ["Appendix 4"]
-    assert len(charts["Appendix 4"]) == 2
+    assert len(charts["Appendix 4"]) == 3
     assert all(len(text) > 40 for text in charts["Appendix 4"])
     assert "16 Green (64%), 8 Amber (32%) and 1 Red (4%)" in charts["Appendix 4"][1]
-    assert set(book["Appendix 4"].tables) == {"ChartData1", "ChartData2"}
+    assert set(book["Appendix 4"].tables) == {"ChartData1", "ChartData2", "ChartData3"}
 
 
 def test_contents_links_to_every_sheet(book: Any) -> None:

@@ -1,6 +1,7 @@
 """The Cabinet report's sentences and tables as a Word document, written with python-docx: the
-Report Summary, the position with shares, Table 1, the key implications and Appendices 1 to 3,
-ready to paste into a council's report template.
+Report Summary (with last year's position and the year end, when known), the position with
+shares, Table 1, the key implications, the year-end table at the fourth quarter and Appendices 1
+to 3, ready to paste into a council's report template.
 
 The document uses Word's own styles (Title, Heading 1 and 2, Caption, Table Grid), so pasted
 parts take on the report template's look. It is accessible (headings, header rows marked and
@@ -33,7 +34,16 @@ from rbwm_pmf.model.values import is_missing
 from rbwm_pmf.output.files import write_replacing
 from rbwm_pmf.output.sheets import FORMATS, RAG_FORMATS, number
 from rbwm_pmf.output.text import arial_width
-from rbwm_pmf.output.workbook import DIRECTION_TEXT, LANGUAGE, NO_PANEL, check_output, data_rows
+from rbwm_pmf.output.workbook import (
+    DIRECTION_TEXT,
+    LANGUAGE,
+    NO_PANEL,
+    check_output,
+    data_rows,
+    met_text,
+    report_label,
+    year_label,
+)
 
 if TYPE_CHECKING:
     from rbwm_pmf.consolidation.result import ConsolidationResult
@@ -80,7 +90,7 @@ def write_docx(
     """
     out = check_output(result, Path(path), ".docx", "the report's tables are a Word document")
     date = report_date or result.period.end_date
-    doc_title = title or f"Council performance: {result.period.label}"
+    doc_title = title or f"Council performance: {report_label(result)}"
     document = _Report(result, date, doc_title).build()
     raw = io.BytesIO()
     document.save(raw)
@@ -136,9 +146,9 @@ class _Report:
         self._properties()
         self._styles()
         self._page(self.doc.sections[0], landscape=False)
-        d, p, said = self.doc, self.period, self.result.sentences
+        d, said = self.doc, self.result.sentences
         d.add_heading(self.title, level=0)
-        d.add_paragraph(f"{self.fw.council}, {self.fw.name}, {p.label}.")
+        d.add_paragraph(f"{self.fw.council}, {self.fw.name}, {report_label(self.result)}.")
         self._heading("Report summary", 1)
         d.add_paragraph(_text(said.paragraph))
         self._heading("Performance by strategic priority", 1)
@@ -146,6 +156,8 @@ class _Report:
         self.table1()
         d.add_paragraph(_text(said.appendix3))
         self.key_implications()
+        if self.result.year_end is not None:
+            self.year_end(self.result.year_end)
         self._landscape()
         self.appendix1()
         self.appendix2()
@@ -284,6 +296,29 @@ class _Report:
         self._table(columns, [key], f"Key implications at {self.period.end_text}")
         self.doc.add_paragraph(f"A strategic priority is on target when {key.rule}; the outcome "
                                "is Met when every priority is on target, and Unmet otherwise.")
+
+    def year_end(self, table: Any) -> None:
+        """At the fourth quarter: each indicator's annual outturn against its annual target."""
+        year = year_label(self.period)
+        self._heading("Year end", 1)
+        if self.result.sentences.year_end:
+            self.doc.add_paragraph(_text(self.result.sentences.year_end))
+
+        columns = [
+            _Col("ID", lambda r: _text(r.indicator_id), 0.6),
+            _Col("Indicator", lambda r: _text(r.indicator), 4),
+            _Col("Annual outturn", lambda r: _number(r.annual_outturn, r.unit) or NO_DATA, 1.3,
+                 right=True),
+            _Col("Annual target", lambda r: _number(r.annual_target, r.unit) or "No target", 1.3,
+                 right=True),
+            _Col("Met annual target", met_text, 1.3),
+            _Col("RAG status (year end)", lambda r: _text(r.status), 1.3, rag=True),
+        ]
+        self._table(columns, list(table.itertuples(index=False, name="Row")),
+                    f"Year end {year}: annual outturn against annual target, by indicator",
+                    size=_TABLE_TEXT)
+        self.doc.add_paragraph("The annual outturn is the value at the year end (the year's total for "
+                               "a cumulative measure); the annual target is the fourth quarter's.")
 
     # -- the appendices -----------------------------------------------------------------------
 

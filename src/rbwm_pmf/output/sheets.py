@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence, Sized
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
+from xlsxwriter.utility import xl_range
+
 from rbwm_pmf.model.status import AMBER, GREEN, NO_DATA, NOT_RATED, RED
 from rbwm_pmf.model.values import EXCEL_CELL_LIMIT, fit_text, is_missing
 from rbwm_pmf.output.adapter import add_streamed_table, forget_row
@@ -73,6 +75,7 @@ FORMATS: dict[str, dict[str, Any]] = {
     "count": {**_CELL, "num_format": "#,##0"},
     "currency": {**_CELL, "num_format": "£#,##0"},
     "decimal": {**_CELL, "num_format": "#,##0.0#"},
+    "share_1dp": {**_CELL, "num_format": "0.0"},  # a share in points to one decimal place
     "rag_green": {"bg_color": "#C6EFCE", "font_color": "#006100"},
     "rag_amber": {"bg_color": "#FFEB9C", "font_color": "#7F4F00"},
     "rag_red": {"bg_color": "#FFC7CE", "font_color": "#9C0006"},
@@ -148,9 +151,11 @@ class Book:
         self.title = title
         self.formats = {name: wb.add_format(props) for name, props in FORMATS.items()}
 
-    def sheet(self, name: str, title: str, column_widths: Sequence[float]) -> Sheet:
-        """A new worksheet with `title` in A1."""
-        return Sheet(self, name, title, column_widths)
+    def sheet(self, name: str, title: str, column_widths: Sequence[float], *,
+              printed: int | None = None) -> Sheet:
+        """A new worksheet with `title` in A1; only its first `printed` columns print (all of
+        them when None)."""
+        return Sheet(self, name, title, column_widths, printed=printed)
 
     def rag_colours(self, ws: Any, first_row: int, first_col: int, last_row: int, last_col: int) -> None:
         """Colour RAG cells by their word: colour is emphasis, the word is the meaning."""
@@ -195,15 +200,20 @@ class Sheet:
     The sheet keeps count of the height printed on the current page, so that a table that
     does not fit on what is left of a page starts on the next one with its header row, and a
     table longer than a page goes on under its header on each page (see `table`).
+
+    `printed` columns (all when None) print, fitted to the page's width: the columns after them
+    are for the screen (Appendix 1's eight quarters behind its sparklines).
     """
 
-    def __init__(self, book: Book, name: str, title: str, column_widths: Sequence[float]) -> None:
+    def __init__(self, book: Book, name: str, title: str, column_widths: Sequence[float], *,
+                 printed: int | None = None) -> None:
         self.book = book
         self.ws = book.wb.add_worksheet(name)
         self.name = name
         self.widths = list(column_widths)
+        self.printed = len(self.widths) if printed is None else printed
         self.row = 0
-        self.page_room = A4_LANDSCAPE.rows_height(self.widths)
+        self.page_room = A4_LANDSCAPE.rows_height(self.widths[:self.printed])
         self.used = 0.0  # points of the current page written so far
         self.breaks: list[int] = []  # rows that start a new page
         ws = self.ws
@@ -228,6 +238,12 @@ class Sheet:
         """Count a row of `height` points onto the page (a row that does not fit starts the next)."""
         self.used = height if self.used + height > self.page_room else self.used + height
 
+    def _rows_written(self) -> None:
+        """Keep the print area, when only some columns print, down to the rows written so far
+        (a range of whole columns, $A:$R, is one that openpyxl cannot read)."""
+        if self.printed < len(self.widths) and self.row:
+            self.ws.print_area(0, 0, self.row - 1, self.printed - 1)
+
     def line(
         self, text: str, fmt: str = "subtitle", *, wrap: bool = False, height: float | None = None
     ) -> None:
@@ -241,13 +257,14 @@ class Sheet:
         self.ws.set_row(self.row, height)
         self._grow(height)
         self.row += 1
+        self._rows_written()
 
     def paragraph(self, text: str) -> None:
         """Text across the width of the page: in column A, as many rows as it needs, each row
         one line that runs on over the empty cells beside it (a cell wraps only within its own
         column, and cells are never merged)."""
         # A little short of the full width: Excel's text runs wider than LibreOffice's.
-        room = sum(A4_LANDSCAPE.points(w) for w in self.widths) * 0.95 - _CELL_PADDING
+        room = sum(A4_LANDSCAPE.points(w) for w in self.widths[:self.printed]) * 0.95 - _CELL_PADDING
         for part in wrap_to_width(fit_text(text)[0], room):
             self.line(part)
 
@@ -255,6 +272,7 @@ class Sheet:
         """One blank row between two tables (never inside one)."""
         self._grow(_LINE_HEIGHT)
         self.row += 1
+        self._rows_written()
 
     def skip(self, rows: int) -> None:
         """Leave `rows` rows empty (under a chart)."""
@@ -272,6 +290,13 @@ class Sheet:
             self.breaks.append(self.row)
             self.ws.set_h_pagebreaks(self.breaks)
         self.used = 0.0
+
+    def sparkline(self, row: int, col: int, data_cols: tuple[int, int], options: dict[str, Any]) -> None:
+        """A sparkline in cell (`row`, `col`) drawing the row's cells in columns `data_cols`
+        (first, last), with `options` (see XlsxWriter's add_sparkline)."""
+        if self.ws.add_sparkline(row, col, {
+                **options, "range": xl_range(row, data_cols[0], row, data_cols[1])}) != 0:
+            raise ValueError(f"the sparkline of {self.name} row {row + 1} could not be added")
 
     def table(
         self,
@@ -392,6 +417,7 @@ class Sheet:
             if col.rag:
                 self.book.rag_colours(ws, top + 1, c, last, c)
         self.row = last + 1
+        self._rows_written()
         return top + 1, last
 
     def _points(self, col: int, fmt_name: str) -> float:

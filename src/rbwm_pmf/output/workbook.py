@@ -1,7 +1,7 @@
-"""The consolidated workbook for the Cabinet report: Cover, Contents, Notes, Summary, Appendices
-1 to 4, Validation log, Return tracker and Sources, written with XlsxWriter. The workbook follows
-the UK government guidance on accessible spreadsheets and is the same, byte for byte, for the
-same inputs.
+"""The consolidated workbook for the Cabinet report: Cover, Contents, Notes, Summary, Year end (at
+the fourth quarter), Appendices 1 to 4, Validation log, Return tracker and Sources, written with
+XlsxWriter. The workbook follows the UK government guidance on accessible spreadsheets and is
+the same, byte for byte, for the same inputs.
 
 Each table is declared as a list of columns (see `sheets.Column`) and written by one table
 writer; this module holds the declarations and the parts that are not tables: the cover, the
@@ -20,8 +20,10 @@ from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
 import pandas as pd
 import xlsxwriter
 import xlsxwriter.exceptions
+from xlsxwriter.utility import xl_col_to_name
 
 from rbwm_pmf.consolidation.records import DATA_COLUMNS, DataRow
+from rbwm_pmf.consolidation.trends import SERIES_QUARTERS
 from rbwm_pmf.errors import OutputError
 from rbwm_pmf.model.periods import MONTHS, Period, date_text
 from rbwm_pmf.model.status import (
@@ -46,6 +48,7 @@ from rbwm_pmf.output.sheets import (
     Book,
     Cell,
     Column,
+    Sheet,
     fit_text,
     number,
     widths,
@@ -56,11 +59,13 @@ if TYPE_CHECKING:
     from rbwm_pmf.consolidation.merge import ConsolidationResult
     from rbwm_pmf.validation.report import SkippedFile
 
-__all__ = ["EXCEL_CELL_LIMIT", "FORMATS", "RAG_FORMATS", "SHEETS", "fit_text", "write_workbook"]
+__all__ = ["EXCEL_CELL_LIMIT", "FORMATS", "RAG_FORMATS", "SHEETS", "YEAR_END", "fit_text", "report_label",
+           "sheet_names", "write_workbook"]
 
 LANGUAGE = "en-GB"
 
-# The sheets, in order, with the description the Contents sheet gives for each.
+# The sheets, in order, with the description the Contents sheet gives for each (and YEAR_END,
+# the sheet a fourth quarter adds: see `sheet_names`).
 SHEETS: dict[str, str] = {
     "Cover": "Title, period, report date, source of the data and who to contact.",
     "Contents": "This list of sheets, with a link to each.",
@@ -68,13 +73,32 @@ SHEETS: dict[str, str] = {
     "Summary": "The report's sentences, Table 1 (RAG status by priority, with shares), the overall "
                "split and the key implications.",
     "Appendix 1": "Full schedule: every indicator with each quarter's actual, the target, RAG status, "
-                  "the reason for it and the direction of travel.",
+                  "the reason for it, the direction of travel, the same quarter last year and a "
+                  "sparkline of the last eight quarters (their values in the last eight columns).",
     "Appendix 2": "The indicators of each Overview and Scrutiny panel.",
     "Appendix 3": "Commentary and mitigation actions for every Amber and Red indicator.",
-    "Appendix 4": "Charts of RAG status by priority and of the overall split, with the numbers they show.",
+    "Appendix 4": "Charts of RAG status by priority, of the overall split and of the share of "
+                  "indicators on target quarter by quarter, with the numbers they show.",
     "Validation log": "Every problem found in the returns, and every file that was skipped.",
     "Return tracker": "Returns expected, received and valid for each owner: the chase list.",
     "Sources": "Each file read, its SHA-256 fingerprint and the rows read, accepted and rejected.",
+}
+# The sheet a fourth quarter's workbook (and the annual report) adds after the Summary.
+YEAR_END_SHEET = "Year end"
+YEAR_END: dict[str, str] = {
+    YEAR_END_SHEET: "Each indicator's annual outturn against its annual target, whether it met it, "
+                    "and its RAG status at the year end.",
+}
+SPARKLINE_HEADER = "Last 8 quarters"
+# Appendix 1's sparklines: a column a quarter, this quarter's in orange (the Okabe-Ito
+# vermilion, told apart from the blue by colour-blind readers too), a gap where no value is
+# known. The values are the eight cells of the row that follow the printed columns.
+# Columns, not a line: LibreOffice 7.4 prints a line sparkline away from its cell, with a line
+# 0.02 points wide and markers too small to see, so printed (and PDF) pages would show nothing.
+# Excel draws either; {"type": "line", "markers": True, ...} is the line.
+SPARKLINE: dict[str, Any] = {
+    "type": "column", "last_point": True, "empty_cells": "gaps",
+    "series_color": "#2E75B6", "last_color": "#D55E00",
 }
 
 UNIT_FORMATS = {"percent": "percent", "count": "count", "currency": "currency"}  # others: decimal
@@ -91,6 +115,28 @@ _SOURCE_WORDS: dict[str, str] = {
 }
 NO_PANEL = "No scrutiny panel"  # Appendix 2's heading for indicators the register gives no panel
 _BAR_ROWS, _PIE_ROWS = 18, 19  # rows of 15 points the charts cover (360 and 380 pixels high)
+_TREND_ROWS = 18  # the trend chart's rows (360 pixels high)
+NOT_KNOWN = "Not known"  # a value of an earlier year that no return or history gives
+
+
+def report_label(result: ConsolidationResult) -> str:
+    """What a report covers: "2017/18 Q2", or "Annual report 2017/18" for the annual report."""
+    return f"Annual report {year_label(result.period)}" if result.annual else result.period.label
+
+
+def year_label(period: Period) -> str:
+    """The financial year of `period` as a report writes it: `2017/18`."""
+    return f"{period.year}/{(period.year + 1) % 100:02d}"
+
+
+def sheet_names(year_end: bool) -> dict[str, str]:
+    """The workbook's sheets in order, with their descriptions: SHEETS, and the Year end sheet
+    after the Summary when the report has a year end."""
+    if not year_end:
+        return dict(SHEETS)
+    names = list(SHEETS.items())
+    at = [name for name, _ in names].index("Summary") + 1
+    return dict([*names[:at], *YEAR_END.items(), *names[at:]])
 
 # -- the entry point ----------------------------------------------------------------------
 
@@ -109,7 +155,7 @@ def write_workbook(
     """
     out = check_output(result, Path(path), ".xlsx", "the consolidated workbook is an Excel workbook")
     date = report_date or result.period.end_date
-    doc_title = title or f"Council performance: {result.period.label}"
+    doc_title = title or f"Council performance: {report_label(result)}"
     # Rows are written in order and streamed to disk (constant_memory), so memory does not grow
     # with the number of indicators. The draft and XlsxWriter's row files go in a hidden folder
     # beside the output, removed afterwards; the output appears only when it is complete.
@@ -332,6 +378,8 @@ class _Report:
         self.contents()
         self.notes()
         self.summary()
+        if self.result.year_end is not None:
+            self.year_end(self.result.year_end)
         self.appendix1()
         self.appendix2()
         self.appendix3()
@@ -348,9 +396,13 @@ class _Report:
         first, last = _QUARTER_MONTHS[p.quarter]
         s = self.book.sheet("Cover", self.title, [110])
         s.line(f"{fw.council}: {fw.name}", wrap=True)
+        if self.result.annual:
+            period = (f"The year {year_label(p)} ({MONTHS[3]} {p.year} to {MONTHS[2]} {p.year + 1}), "
+                      f"reported at its fourth quarter. Position at {p.end_text}.")
+        else:
+            period = f"{p.label} ({MONTHS[first]} to {MONTHS[last]}). Position at {p.end_text}."
         entries = [
-            ("Period", f"{p.label} ({MONTHS[first]} to {MONTHS[last]}). "
-                       f"Position at {p.end_text}."),
+            ("Period", period),
             ("Report date", date_text(self.date)),
             ("Summary", self.result.summary),
             ("Source", f"Quarterly returns from indicator owners of {fw.council or 'the council'}, "
@@ -374,7 +426,8 @@ class _Report:
         ]
         s = self.book.sheet("Contents", "Contents", widths(cols))
         s.line("This workbook has the sheets below. Select a sheet name to go to it.")
-        s.table("Contents", cols, [entry for entry in SHEETS.items() if entry[0] != "Contents"],
+        listed = sheet_names(self.result.year_end is not None)
+        s.table("Contents", cols, [entry for entry in listed.items() if entry[0] != "Contents"],
                 repeat_header=True)
 
     def notes(self) -> None:
@@ -405,9 +458,22 @@ class _Report:
             "higher or lower is better: ↑ Improving, ↓ Declining or → No change. Cumulative "
             "(year-to-date) measures are compared as a share of their profiled target. 'Not "
             "comparable' means the first quarter of the year or a value missing in either quarter.",
+            "Same quarter last year (Appendix 1) is the indicator's value a year earlier, from the "
+            "returns of earlier years or the history store; 'Not known' means neither has it. On "
+            "last year compares the actual with it, knowing whether higher or lower is better. "
+            "'Not comparable' there means a value is missing, or the indicator was re-based and its "
+            "figures are measured differently; a history note under Appendix 1 says so.",
+            f"{SPARKLINE_HEADER} (Appendix 1) is a sparkline: a small chart in the cell of the "
+            "indicator's values in the last eight quarters, oldest first, a column for each quarter "
+            "and this quarter's in orange. A gap is a quarter with no value. Each sparkline is "
+            "scaled to its own values, from the lowest to the highest, so it shows the shape of the "
+            "trend, not its size: read the numbers for that. The values "
+            "themselves are in Appendix 1's last eight columns, headed by their quarters; they are "
+            "on the screen only, not printed.",
             "Percentages are shown in points: 93.4 means 93.4%. Changes between percentages are "
             "in percentage points unless the reason says '%'.",
-            "Shares of rated indicators are whole percentages. Percentages may not sum to 100 "
+            "Shares of rated indicators are whole percentages (except in Appendix 4's Table 4c, "
+            "to one decimal place). Percentages may not sum to 100 "
             "because of rounding. In Table 1 each priority's shares are of its own rated "
             "indicators; 'None rated' means none of its indicators could be rated. Where some "
             "indicators are Not rated or have No data, Table 1's last column is 'Total rated': "
@@ -423,6 +489,12 @@ class _Report:
             "RAG cells hold the word (Green, Amber, Red, Not rated, No data); colour is used only "
             "as emphasis.",
         ]
+        if self.result.year_end is not None:
+            notes.append("Year end: an indicator's annual outturn is its fourth-quarter value (the "
+                         "year's total for a cumulative measure, the year-end figure for the others) "
+                         "and its annual target is the fourth-quarter target. Met is Yes for Green and "
+                         "No for Amber or Red; an indicator with no data or no target is not assessed, "
+                         "and the cell says why.")
         s.table("Notes", cols, list(enumerate(notes, start=1)), repeat_header=True)
 
     # -- Summary --
@@ -476,7 +548,7 @@ class _Report:
         p, fw, said = self.period, self.fw, self.result.sentences
         cols = self._table1()
         s = self.book.sheet("Summary", f"Summary of performance at {p.end_text}", widths(cols))
-        s.line(f"{fw.council}, {fw.name}, {p.label}.")
+        s.line(f"{fw.council}, {fw.name}, {report_label(self.result)}.")
         s.line("Report summary", "heading", height=20)
         s.paragraph(said.paragraph)
         s.line("Performance by strategic priority", "heading", height=20)
@@ -511,6 +583,41 @@ class _Report:
         s.line("Appendix 1 lists every indicator; Appendix 3 gives the commentary and mitigation "
                "for each Amber and Red indicator.")
 
+    # -- Year end --
+
+    def year_end(self, table: pd.DataFrame) -> None:
+        """The Year end sheet: each indicator's annual outturn against its annual target."""
+        p = self.period
+        labels = {str(i): u for i, u in zip(self.current["indicator_id"], self.current["unit_label"],
+                                            strict=True)}
+        cols: list[Column[Any]] = [  # the fields are the year end's columns
+            Column("ID", 6, "indicator_id"),
+            Column("Indicator", 44, "indicator", "wrap"),
+            Column("Priority", 26, "priority", "wrap"),
+            Column("Unit", 12, lambda r: labels.get(str(r.indicator_id), ""), "wrap"),
+            Column("Annual outturn", 11, lambda r: self.value_cell(r.annual_outturn, r.unit, NO_DATA),
+                   right=True),
+            Column("Annual target", 11, self._annual_target, right=True),
+            Column("Met annual target", 16, met_text, "wrap"),
+            Column("RAG status (year end)", 12, "status", rag=True),
+        ]
+        year = year_label(p)
+        s = self.book.sheet(YEAR_END_SHEET, f"Year end: annual outturn against annual target, {year}",
+                            widths(cols))
+        said = self.result.sentences.year_end
+        if said:
+            s.paragraph(said)
+        s.paragraph(f"The annual outturn is each indicator's value at {p.end_text}: the year's total for "
+                    "a cumulative measure, the year-end figure for the others. The annual target is the "
+                    "fourth quarter's target. Met is Yes for Green and No for Amber or Red.")
+        s.table("YearEnd", cols, list(_named_rows(table)), autofilter=True, repeat_header=True,
+                empty="The framework has no indicators.")
+
+    def _annual_target(self, row: Any) -> Cell:
+        ind = self.fw.indicator(str(row.indicator_id))
+        word = "No target (data only)" if ind is not None and ind.data_only else "No annual target"
+        return self.value_cell(row.annual_target, row.unit, word)
+
     # -- Appendices --
 
     def _quarter_values(self, quarter: int) -> Iterator[tuple[Any, str]]:
@@ -529,10 +636,39 @@ class _Report:
             return self.value_cell(actual, row.unit, missing)
         return cell
 
+    def _last_year(self, row: _YearRow) -> Cell:
+        """The value of the same quarter a year earlier, or why there is none."""
+        return self.value_cell(row.same_quarter_last_year, row.unit, NOT_KNOWN)
+
+    def _on_last_year(self, notes: dict[str, int]) -> Any:
+        """Appendix 1's "On last year": the direction word, and the number of the history note
+        under the table when the indicator's series is linked to an earlier id."""
+        def cell(row: _YearRow) -> str:
+            word = DIRECTION_TEXT.get(row.direction_on_last_year, row.direction_on_last_year)
+            note = notes.get(str(row.indicator_id))
+            return f"{word} (note {note})" if note else word
+        return cell
+
+    @staticmethod
+    def _series_value(n: int) -> Any:
+        """The `n`th of the row's last eight quarters (oldest first): a number, or a blank cell
+        (a gap in the sparkline)."""
+        def cell(row: _YearRow) -> Cell:
+            series = tuple(row.series)
+            value = series[n] if n < len(series) else None
+            real = number(value)
+            return Cell(real if real is not None else "", UNIT_FORMATS.get(row.unit, "decimal"))
+        return cell
+
     def appendix1(self) -> None:
         p = self.period
         quarters = [q.quarter for q in p.year_to_date()]
-        cols: list[Column[_YearRow]] = [
+        history = p.quarters_to(SERIES_QUARTERS)
+        current = self.current
+        notes = {str(ind_id): n for n, ind_id in enumerate(
+            (i for i, note in zip(current["indicator_id"], current["history_note"], strict=True)
+             if not is_missing(note) and note), start=1)}
+        printed: list[Column[_YearRow]] = [
             Column("Priority", 14, "priority", "wrap"),
             Column("ID", 6, "indicator_id"),
             Column("Indicator", 25, "indicator", "wrap"),
@@ -544,25 +680,55 @@ class _Report:
             Column(f"RAG status (Q{p.quarter})", 10, "status", rag=True),
             Column("Reason", 22, "reason", "wrap"),
             Column("Direction of travel", 11, _direction, "wrap"),
+            Column("Same quarter last year", 9, self._last_year, right=True),
+            Column("On last year", 11, self._on_last_year(notes), "wrap"),
+            # The cell is empty: its sparkline draws the row's last eight columns.
+            Column(SPARKLINE_HEADER, 12, lambda r: ""),
             Column("Measure", 11, "measure_type", "wrap"),
             Column("Frequency", 11, lambda r: r.frequency.capitalize(), "wrap"),
             # A short reference: the Sources sheet gives the file of each (S1, S2, ...).
             Column("Source", 16, self._source, "wrap"),
         ]
+        # The values the sparklines draw, in cells that screen readers and filters see: on the
+        # screen, not printed (eight more columns would print the schedule too small to read).
+        values = [Column(q.label, 10, self._series_value(n), right=True)
+                  for n, q in enumerate(history)]
+        cols = [*printed, *values]
         s = self.book.sheet("Appendix 1", f"Appendix 1: full schedule of indicators, {p.label}",
-                            widths(cols))
+                            widths(cols), printed=len(printed))
         s.line(f"Every indicator of the framework in register order, with each quarter's actual so far "
                f"this year, the {p.label} target and RAG status, the reason and the direction of travel.")
         s.line("Percentages are in points (93.4 means 93.4%). The Unit column gives the unit of each row. "
                "Source gives the file (S1, S2, ...: see the Sources sheet) and cell of each value.")
+        first_value = xl_col_to_name(len(printed))
+        last_value = xl_col_to_name(len(cols) - 1)
+        s.paragraph(f"Same quarter last year is the value at {p.last_year().label}, and On last year "
+                    f"compares the actual with it. {SPARKLINE_HEADER} draws the values from "
+                    f"{history[0].label} to {history[-1].label} as columns, each row scaled to its "
+                    "own values, with this quarter's in orange and a gap where no value is known; the "
+                    f"values are in columns {first_value} to {last_value}, which are not printed.")
 
         def rows() -> Iterator[_YearRow]:
             by_quarter = [self._quarter_values(q) for q in quarters]
-            for now, *values in zip(data_rows(self.current), *by_quarter, strict=True):
+            for now, *values in zip(data_rows(current), *by_quarter, strict=True):
                 yield _YearRow.of(now, dict(zip(quarters, values, strict=True)))
 
-        s.table("Appendix1", cols, rows(), count=len(self.current), autofilter=True,
-                repeat_header=True, empty="The framework has no indicators.")
+        written = s.table("Appendix1", cols, rows(), count=len(current), autofilter=True,
+                          repeat_header=True, empty="The framework has no indicators.")
+        if written is None:
+            return
+        first, _ = written
+        spark = [c.header for c in printed].index(SPARKLINE_HEADER)
+        for row, series in enumerate(current["series"].tolist(), start=first):
+            s.sparkline(row, spark, (len(printed), len(cols) - 1),
+                        {**SPARKLINE, "min": _sparkline_floor(series)})
+        if notes:
+            s.gap()
+            s.line("History notes", "caption")
+            text = dict(zip(current["indicator_id"].astype(str), current["history_note"], strict=True))
+            names = dict(zip(current["indicator_id"].astype(str), current["indicator"], strict=True))
+            for ind_id, n in notes.items():
+                s.paragraph(f"Note {n}. {ind_id} {names[ind_id]}: {text[ind_id]}")
 
     def appendix2(self) -> None:
         p = self.period
@@ -631,8 +797,8 @@ class _Report:
         t1 = self.result.table1
         cols, counts = self._chart_table(), self._counts()
         s = self.book.sheet("Appendix 4", f"Appendix 4: charts, {p.label}", widths(cols))
-        s.line("Two charts: RAG status by priority, and the overall split. Each chart follows the "
-               "table of the numbers it shows.")
+        s.line("Three charts: RAG status by priority, the overall split, and the share of indicators "
+               "on target quarter by quarter. Each chart follows the table of the numbers it shows.")
         by_priority = s.table("ChartData1", cols, counts, keep=True,
                               caption="Table 4a: RAG status by priority (number of indicators)")
         rated = sum(_count(t1, TOTAL, x) for x in RATED)
@@ -654,6 +820,72 @@ class _Report:
             s.ws.insert_chart(s.row, 0, self._pie_chart(*split), {
                 "description": self._pie_description()})
             s.skip(_PIE_ROWS)
+        self._trend(s)
+
+    def _trend(self, s: Sheet) -> None:
+        """Table 4c and its line chart: the share of rated indicators on target in each of the
+        last eight quarters, a gap where none was rated."""
+        trend = self.result.trend
+        if not len(trend):
+            return
+        s.page_break()
+        cols: list[Column[Any]] = [  # the fields are the trend's columns
+            Column("Quarter", None, "label"),
+            Column("Indicators rated", None, "rated", "integer"),
+            Column("Green (on target)", None, "green", "integer"),
+            # Blank where none was rated: a word would be drawn as 0%.
+            Column("Share on target (%)", None, "on_target_share", "share_1dp", right=True),
+        ]
+        rows = list(_named_rows(trend))
+        span = f"{rows[0].label} to {rows[-1].label}"
+        written = s.table("ChartData3", cols, rows, keep=True,
+                          caption=f"Table 4c: Share of rated indicators on target (Green), quarter by "
+                                  f"quarter, {span}")
+        if written is None:
+            return
+        if not any(int(r.rated) for r in rows):
+            s.line(f"No indicator was rated from {span}, so there is no chart.")
+            return
+        s.line("A blank share is a quarter in which no indicator was rated: a gap in the chart.")
+        s.gap()
+        s.keep_rows(_TREND_ROWS)
+        s.ws.insert_chart(s.row, 0, self._trend_chart(*written), {
+            "description": self._trend_description(rows)})
+        s.skip(_TREND_ROWS)
+
+    def _trend_chart(self, first: int, last: int) -> Any:
+        """A line of the share on target from Table 4c (rows first..last), with a marker and
+        the number at each quarter."""
+        colour = FORMATS["header"]["bg_color"]
+        line = self.wb.add_chart({"type": "line"})
+        line.add_series({
+            "name": ["Appendix 4", first - 1, 3],
+            "categories": ["Appendix 4", first, 0, last, 0],
+            "values": ["Appendix 4", first, 3, last, 3],
+            "line": {"color": colour, "width": 2.25},
+            "marker": {"type": "circle", "size": 7, "fill": {"color": colour},
+                       "border": {"color": colour}},
+            "data_labels": {"value": True, "position": "above", "num_format": "0.0",
+                            "font": {"bold": True}},
+        })
+        line.show_blanks_as("gap")
+        line.set_title({"name": "Share of indicators on target, quarter by quarter",
+                        "name_font": {"size": 12, "bold": True}})
+        line.set_x_axis({"name": "Quarter"})
+        line.set_y_axis({"name": "% of rated indicators on target (Green)", "min": 0, "max": 100,
+                         "major_unit": 20, "num_format": "0", "major_gridlines": {"visible": True}})
+        line.set_legend({"none": True})
+        line.set_size({"width": 820, "height": 360})
+        return line
+
+    @staticmethod
+    def _trend_description(rows: Sequence[Any]) -> str:
+        points = "; ".join(
+            f"{r.label}: {float(r.on_target_share):.1f}% ({int(r.green)} of {int(r.rated)})"
+            if int(r.rated) else f"{r.label}: none rated"
+            for r in rows)
+        return ("Line chart of the share of rated indicators on target (Green) in each of the last "
+                f"{len(rows)} quarters, oldest first. {points}.")
 
     def _bar_chart(self, first: int, last: int) -> Any:
         """A stacked bar of RAG counts by priority from Table 4a (rows first..last, Total last)."""
@@ -791,6 +1023,29 @@ class _Report:
 
 
 # -- cells --------------------------------------------------------------------------------
+
+def met_text(row: Any) -> str:
+    """A year-end row's Met: Yes or No, or why the indicator is not assessed against an annual
+    target."""
+    if not is_missing(row.met):  # True or False (a numpy bool when no row lacks one)
+        return "Yes" if bool(row.met) else "No"
+    if row.status == NO_DATA:
+        return "Not assessed: no data"
+    if number(row.annual_target) is None:
+        return "Not assessed: no annual target"
+    return f"Not assessed: {str(row.status).lower()}"
+
+
+def _sparkline_floor(series: Any) -> float:
+    """Where a row's column sparkline starts: a quarter of its range below its lowest value, so
+    the lowest quarter is a short column, not none (which would read as a gap)."""
+    values = [real for real in (number(v) for v in series) if real is not None]
+    if not values:
+        return 0.0
+    low, high = min(values), max(values)
+    below = (high - low) / 4 if high > low else max(abs(low) / 10, 1.0)
+    return round(low - below, 6)
+
 
 def _priority_cell(row: _Count) -> Cell:
     return Cell(row.label, "bold_text" if row.label == TOTAL else "wrap")
