@@ -57,6 +57,8 @@ IMAGES = [
     Shot("template-return.png", "template", r": performance return for ", dpi=90),
     Shot("return-filled.png", "return", r": performance return for ", dpi=90),
     Shot("template-checking.png", "filled", r": performance return for ", dpi=90),
+    Shot("appendix1-history.png", "history", r"^Appendix 1: ", crop=False),
+    Shot("appendix4-trend.png", "history", r"^Table 4c"),
 ]
 WHOLE = {"workbook": "workbook-page", "document": "document-page"}  # every page of these, whole
 
@@ -102,8 +104,15 @@ def _filled_with_amber_and_red(template: Path, out: Path) -> Path:
 def make_workbooks(work: Path) -> dict[str, Path]:
     """The workbooks to print: the consolidated sample, a feedback copy, a template, a return, a
     template part-filled, and the report's Word document."""
-    result = pmf.consolidate(SAMPLES / "returns", period="2017-18-Q2")
+    # The Cabinet report's quarter: its Q1 and Q2 returns (the samples hold later quarters too).
+    quarters = [SAMPLES / "returns" / "2017-18-Q1", SAMPLES / "returns" / "2017-18-Q2"]
+    result = pmf.consolidate(quarters, period="2017-18-Q2")
     workbook = result.write(work / "workbook.xlsx")
+    # Two years on, with the 2016/17 outturn in a history store: every history feature.
+    store = work / "history.sqlite"
+    pmf.import_history(SAMPLES / "history" / "2016-17-outturn.csv", store)
+    history = pmf.consolidate(SAMPLES / "returns", period="2018-19-Q2", history=store)
+    history_book = history.write(work / "history.xlsx")
     document = result.write_docx(work / "document.docx")
     report = pmf.validate(FEEDBACK_FOR)
     [written] = pmf.write_feedback(report, work / "feedback")
@@ -112,6 +121,7 @@ def make_workbooks(work: Path) -> dict[str, Path]:
                                     generated=GENERATED)
     return {
         "workbook": workbook,
+        "history": history_book,
         "feedback": Path(feedback),
         "template": Path(shutil.copy(template, work / "template.xlsx")),
         "return": Path(shutil.copy(FILLED_RETURN, work / "return.xlsx")),

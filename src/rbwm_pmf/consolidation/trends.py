@@ -66,17 +66,27 @@ def add_trends(data: pd.DataFrame, registers: Registers, past: Past) -> pd.DataF
                  for c in ("indicator_id", "period", "actual", "polarity", "measure_type",
                            "direction")), strict=True)
     same, on_year, series, notes, directions = [], [], [], [], []
+    # An indicator's links depend on its year only, and its periods repeat row after row: each
+    # is worked out once (a central collection has tens of thousands of rows).
+    periods: dict[str, tuple[Period, list[Period]]] = {}
+    linked: dict[tuple[str, str], dict[str, Link]] = {}
     for ind_id, period_text, actual, polarity, measure, direction in rows:
-        period = Period.parse(str(period_text))
+        if period_text not in periods:
+            parsed = Period.parse(str(period_text))
+            periods[period_text] = (parsed, parsed.quarters_to(SERIES_QUARTERS))
+        period, quarters = periods[period_text]
         value = None if is_missing(actual) else float(actual)
-        links = {q.fy: registers.link(str(ind_id), period.fy, q.fy)
-                 for q in (*period.quarters_to(SERIES_QUARTERS), period.last_year())}
+        key = (str(ind_id), period.fy)
+        links = linked.get(key)
+        if links is None:
+            years = {q.fy for q in quarters} | {period.last_year().fy}
+            links = linked[key] = {fy: registers.link(key[0], period.fy, fy) for fy in years}
         last = period.last_year()
         link = links[last.fy]
         same.append(_value(past, links, last, comparable_only=False))
         on_year.append(compare(str(polarity), value, same[-1]) if link.comparable
                        else NOT_COMPARABLE)
-        series.append(tuple(_value(past, links, q) for q in period.quarters_to(SERIES_QUARTERS)))
+        series.append(tuple(_value(past, links, q) for q in quarters))
         notes.append(_note(str(ind_id), link.id, link.comparable, link.note))
         if period.quarter == 1 and direction == NOT_COMPARABLE and measure != CUMULATIVE:
             direction = compare(str(polarity), value, _value(past, links, period.shifted(-1)))
