@@ -220,3 +220,35 @@ def test_a_year_with_no_register_and_no_targets_is_recorded_not_rated(tmp_path: 
         kept = opened.observations()
     assert list(zip(kept["indicator_id"], kept["actual"], kept["status"], strict=True)) == [
         ("1.1", 91.0, "Not rated"), ("1.5", 600.0, "Not rated")]
+
+
+def test_the_multi_year_run_from_the_command_line(tmp_path: Path) -> None:
+    """The samples at 2018/19 Q2 with a history store: exit 0, the same quarter last year for
+    every indicator but the new one, the quarter recorded; run again, nothing changes."""
+    import json
+    import subprocess
+    import sys
+
+    from tests.kit import SAMPLES
+
+    store, out = tmp_path / "h.sqlite", tmp_path / "h.xlsx"
+    command = [sys.executable, "-m", "rbwm_pmf", "consolidate", str(SAMPLES / "returns"),
+               "--period", "2018-19-Q2", "--history", str(store), "--format", "json",
+               "--out", str(out)]
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout)
+    rows = [r for r in data["data"] if r["period"] == "2018-19-Q2"]
+    known = sorted(r["indicator_id"] for r in rows if r["same_quarter_last_year"] is not None)
+    assert len(rows) == 25 and len(known) == 24
+    assert [r["indicator_id"] for r in rows if r["same_quarter_last_year"] is None] == ["4.5"]
+    assert data["sentences"]["last_year"] == (
+        "A year earlier, at 2017/18 Q2, 16 of the 25 indicators were performing at or above "
+        "target.")
+    assert data["history"]["recorded"]["summary"] == (
+        "Recorded 25 values for 2018/19 Q2 in h.sqlite: 25 added, 0 changed, 0 unchanged.")
+    assert out.exists()
+    proc = subprocess.run(command, capture_output=True, text=True, timeout=300)
+    assert proc.returncode == 0, proc.stderr
+    assert "Recorded 25 values for 2018/19 Q2 in h.sqlite: 0 added, 0 changed, 25 unchanged." in (
+        proc.stderr)
