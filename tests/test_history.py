@@ -252,3 +252,25 @@ def test_the_multi_year_run_from_the_command_line(tmp_path: Path) -> None:
     assert proc.returncode == 0, proc.stderr
     assert "Recorded 25 values for 2018/19 Q2 in h.sqlite: 0 added, 0 changed, 25 unchanged." in (
         proc.stderr)
+
+
+def test_history_show_gives_strict_json(tmp_path: Path) -> None:
+    """`history show --format json`: one indicator's series, a value not known is null."""
+    import json
+    import subprocess
+    import sys
+
+    past = tmp_path / "2015-16.csv"
+    past.write_text("indicator_id,period,actual\n1.1,2015-16-Q1,91.0\n", "utf-8")
+    assert import_history(past, tmp_path / "h.sqlite").valid
+
+    def refuse(constant: str) -> None:
+        raise AssertionError(f"{constant} is not JSON")
+
+    proc = subprocess.run([sys.executable, "-m", "rbwm_pmf", "history", "show", "1.1", "--history",
+                           str(tmp_path / "h.sqlite"), "--format", "json"],
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    data = json.loads(proc.stdout, parse_constant=refuse)
+    assert [(r["period"], r["actual"], r["target"], r["status"]) for r in data["series"]] == [
+        ("2015-16-Q1", 91.0, None, "Not rated")]

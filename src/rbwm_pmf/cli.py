@@ -506,7 +506,9 @@ def history_show(
     except PmfError as exc:
         raise _fail(str(exc), fmt) from exc
     if fmt == Format.JSON:
-        _print_json({"indicator_id": indicator, "series": series.to_dict(orient="records")})
+        records = [{k: None if isinstance(v, float) and v != v else v for k, v in row.items()}
+                   for row in series.to_dict(orient="records")]  # JSON has no NaN: null
+        _print_json({"indicator_id": indicator, "series": records})
         raise typer.Exit(EXIT_OK if len(series) else EXIT_PROBLEMS)
     if not len(series):
         typer.echo(f"{history} holds no value for indicator {indicator}.", err=True)
