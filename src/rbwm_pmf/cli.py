@@ -73,24 +73,19 @@ app = typer.Typer(
     # the rest of --help.
     rich_markup_mode=None,
 )
-register_app = typer.Typer(
-    name="register",
-    help="Check, convert and start framework registers.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-app.add_typer(register_app, name="register")
-history_app = typer.Typer(
-    name="history",
-    help="Import, show and export the history store: values and ratings over the years.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-    rich_markup_mode=None,
-)
-app.add_typer(history_app, name="history")
+
+
+def _group(name: str, summary: str) -> typer.Typer:
+    """A group of subcommands (`rbwm-pmf NAME ...`), with the main program's plain help."""
+    group = typer.Typer(name=name, help=summary, no_args_is_help=True, add_completion=False,
+                        pretty_exceptions_enable=False, rich_markup_mode=None)
+    app.add_typer(group, name=name)
+    return group
+
+
+register_app = _group("register", "Check, convert and start framework registers.")
+history_app = _group("history",
+                     "Import, show and export the history store: values and ratings over the years.")
 
 
 def _format(value: str | Format) -> Format:

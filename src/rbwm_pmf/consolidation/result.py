@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, BinaryIO
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
@@ -16,7 +16,7 @@ from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.summary import KeyImplication, Sentences, key_implication, narrative, priority_shares
 from rbwm_pmf.model.values import is_missing
-from rbwm_pmf.output.files import os_problem, write_all_replacing
+from rbwm_pmf.output.files import os_problem, write_all_replacing, write_csv
 
 if TYPE_CHECKING:
     from rbwm_pmf.history.store import HistoryStore, RecordSummary
@@ -141,7 +141,7 @@ class ConsolidationResult:
         if self.year_end is not None:
             tables["year_end"] = self.year_end
         # All or none: a failure part of the way leaves the earlier export as it was.
-        return write_all_replacing([(out / f"{name}.csv", partial(_write_csv, _inert_text(frame)))
+        return write_all_replacing([(out / f"{name}.csv", partial(write_csv, frame))
                                     for name, frame in tables.items()])
 
     def write(self, path: str | Path, **options: Any) -> Path:
@@ -174,33 +174,3 @@ def _plain(value: Any) -> Any:
 def series_text(series: Any) -> str:
     """A series as one CSV cell: the values oldest first, `;` between, blank where unknown."""
     return ";".join("" if is_missing(v) else format(v, ".15g") for v in series)
-
-
-# What a spreadsheet may take as the start of a formula in a text cell (OWASP, CSV injection).
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def _write_csv(frame: pd.DataFrame, stream: BinaryIO) -> None:
-    # Lines end in CRLF (RFC 4180), so a text holding a lone CR is quoted too.
-    frame.to_csv(stream, index=False, encoding="utf-8-sig", lineterminator="\r\n")
-
-
-def _inert(value: Any) -> Any:
-    """A text starting like a formula with a leading ', so it is shown as typed; else as is."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return "'" + value
-    return value
-
-
-def _inert_text(frame: pd.DataFrame) -> pd.DataFrame:
-    """`frame` with every text cell made inert; numbers, booleans and dates left alone."""
-    out = frame.copy(deep=False)
-    for column in out.columns:
-        values = out[column]
-        if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
-                or pd.api.types.is_datetime64_any_dtype(values)):
-            continue
-        objects = values.astype(object)
-        if any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in objects):
-            out[column] = objects.map(_inert)
-    return out

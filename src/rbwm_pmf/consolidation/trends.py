@@ -172,7 +172,7 @@ def year_end_sentence(period: Period, table: pd.DataFrame) -> str:
     if not len(rated):
         return ""
     met = int(sum(m is True for m in rated["met"]))
-    year = period.label.split(" ")[0]
+    year = period.year_label
     sentence = (f"For {year} as a whole, {number_word(met)} of the {len(rated)} indicators with "
                 f"an annual target met it")
     short = len(rated) - met

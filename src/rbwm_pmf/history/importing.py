@@ -24,7 +24,7 @@ from rbwm_pmf.reading.cells import text_of
 from rbwm_pmf.reading.values import ValueTable, table_returns, value_table
 from rbwm_pmf.reading.xlsx import col_letter
 from rbwm_pmf.register.years import RegisterSource, load_registers
-from rbwm_pmf.validation.issues import Issue, make_issue
+from rbwm_pmf.validation.issues import Issue, make_issue, row_of
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -97,7 +97,7 @@ def import_history(
     said = {i.cell for i in issues}  # a target that is not a number is not also "changed"
     issues += [i for r in reports for i in r.records
                if not (i.code == "target-changed" and i.cell in said)]
-    outcome.issues = sorted(issues, key=lambda i: (_row(i.cell), i.cell))
+    outcome.issues = sorted(issues, key=lambda i: (row_of(i.cell), i.cell))
     if not outcome.valid:
         return outcome
     rows = _rows(reports, frameworks, table)
@@ -226,11 +226,6 @@ def _record(history: str | Path | HistoryStore, rows: pd.DataFrame,
         return history.record(rows, frameworks, command="history import")
     with HistoryStore(history) as store:
         return store.record(rows, frameworks, command="history import")
-
-
-def _row(cell: str) -> int:
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    return int(digits) if digits else 0
 
 
 __all__ = ["HistoryImport", "InputError", "import_history"]

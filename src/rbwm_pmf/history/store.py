@@ -53,13 +53,14 @@ from dataclasses import asdict, dataclass
 from functools import partial
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, BinaryIO, NamedTuple
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 from rbwm_pmf.errors import HistoryBusy, HistoryError, PeriodError
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
 from rbwm_pmf.model.status import STATUSES
 from rbwm_pmf.model.values import is_missing
+from rbwm_pmf.output.files import write_csv as _write_csv
 from rbwm_pmf.output.files import write_replacing
 
 if TYPE_CHECKING:
@@ -116,8 +117,6 @@ _SCHEMA = (
         run_id INTEGER PRIMARY KEY, recorded_at TEXT NOT NULL, command TEXT NOT NULL,
         periods TEXT NOT NULL, "rows" INTEGER NOT NULL)""",
 )
-# A text that a spreadsheet may take as the start of a formula (as the CSV export guards).
-_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 
 
 @dataclass(frozen=True)
@@ -621,12 +620,3 @@ def _frame(rows: list[tuple[Any, ...]], columns: Sequence[str], *, floats: Itera
     return pd.DataFrame({name: pd.Series(column, dtype=kinds.get(name, object))
                          for name, column in zip(columns, values, strict=True)},
                         columns=list(columns))
-
-
-def _write_csv(frame: pd.DataFrame, stream: BinaryIO) -> None:
-    inert = frame.copy()
-    for column in inert.columns:
-        if inert[column].dtype == object:
-            inert[column] = inert[column].map(
-                lambda v: "'" + v if isinstance(v, str) and v.startswith(_FORMULA_STARTS) else v)
-    inert.to_csv(stream, index=False, encoding="utf-8-sig", lineterminator="\r\n")

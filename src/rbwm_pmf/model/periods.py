@@ -54,7 +54,12 @@ class Period:
     @property
     def label(self) -> str:
         """A human label, like `2017/18 Q2`."""
-        return f"{self.year}/{(self.year + 1) % 100:02d} Q{self.quarter}"
+        return f"{self.year_label} Q{self.quarter}"
+
+    @property
+    def year_label(self) -> str:
+        """The financial year as a report writes it, like `2017/18`."""
+        return f"{self.year}/{(self.year + 1) % 100:02d}"
 
     @property
     def end_date(self) -> dt.date:

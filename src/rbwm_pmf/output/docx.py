@@ -42,7 +42,6 @@ from rbwm_pmf.output.workbook import (
     data_rows,
     met_text,
     report_label,
-    year_label,
 )
 
 if TYPE_CHECKING:
@@ -299,7 +298,7 @@ class _Report:
 
     def year_end(self, table: Any) -> None:
         """At the fourth quarter: each indicator's annual outturn against its annual target."""
-        year = year_label(self.period)
+        year = self.period.year_label
         self._heading("Year end", 1)
         if self.result.sentences.year_end:
             self.doc.add_paragraph(_text(self.result.sentences.year_end))

@@ -8,9 +8,12 @@ import os
 import tempfile
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from rbwm_pmf.errors import OutputError
+
+if TYPE_CHECKING:
+    import pandas as pd
 
 _WHY = {
     errno.ENOSPC: "there is not enough disk space",
@@ -88,3 +91,40 @@ def _write_temp(path: Path, write: Callable[[BinaryIO], object]) -> Path:
         temp.unlink(missing_ok=True)
         raise
     return temp
+
+
+# -- tidy CSV files ----------------------------------------------------------------------------
+
+# What a spreadsheet may take as the start of a formula in a text cell (OWASP, CSV injection).
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def write_csv(frame: pd.DataFrame, stream: BinaryIO) -> None:
+    """`frame` as a tidy CSV file for BI tools and spreadsheets: UTF-8 with a byte-order mark
+    (so Excel reads "↑" and "£" right), CRLF line ends (RFC 4180, so a text holding a lone CR
+    is quoted too), and each text cell that starts like a formula given a leading ', so a
+    spreadsheet shows it as typed rather than running it."""
+    inert_text(frame).to_csv(stream, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+
+
+def _inert(value: Any) -> Any:
+    """A text starting like a formula with a leading ', so it is shown as typed; else as is."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return "'" + value
+    return value
+
+
+def inert_text(frame: pd.DataFrame) -> pd.DataFrame:
+    """`frame` with every text cell made inert; numbers, booleans and dates left alone."""
+    import pandas as pd
+
+    out = frame.copy(deep=False)
+    for column in out.columns:
+        values = out[column]
+        if (pd.api.types.is_numeric_dtype(values) or pd.api.types.is_bool_dtype(values)
+                or pd.api.types.is_datetime64_any_dtype(values)):
+            continue
+        objects = values.astype(object)
+        if any(isinstance(v, str) and v.startswith(FORMULA_STARTS) for v in objects):
+            out[column] = objects.map(_inert)
+    return out

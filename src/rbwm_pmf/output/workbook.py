@@ -121,12 +121,7 @@ NOT_KNOWN = "Not known"  # a value of an earlier year that no return or history 
 
 def report_label(result: ConsolidationResult) -> str:
     """What a report covers: "2017/18 Q2", or "Annual report 2017/18" for the annual report."""
-    return f"Annual report {year_label(result.period)}" if result.annual else result.period.label
-
-
-def year_label(period: Period) -> str:
-    """The financial year of `period` as a report writes it: `2017/18`."""
-    return f"{period.year}/{(period.year + 1) % 100:02d}"
+    return f"Annual report {result.period.year_label}" if result.annual else result.period.label
 
 
 def sheet_names(year_end: bool) -> dict[str, str]:
@@ -397,7 +392,7 @@ class _Report:
         s = self.book.sheet("Cover", self.title, [110])
         s.line(f"{fw.council}: {fw.name}", wrap=True)
         if self.result.annual:
-            period = (f"The year {year_label(p)} ({MONTHS[3]} {p.year} to {MONTHS[2]} {p.year + 1}), "
+            period = (f"The year {p.year_label} ({MONTHS[3]} {p.year} to {MONTHS[2]} {p.year + 1}), "
                       f"reported at its fourth quarter. Position at {p.end_text}.")
         else:
             period = f"{p.label} ({MONTHS[first]} to {MONTHS[last]}). Position at {p.end_text}."
@@ -601,7 +596,7 @@ class _Report:
             Column("Met annual target", 16, met_text, "wrap"),
             Column("RAG status (year end)", 12, "status", rag=True),
         ]
-        year = year_label(p)
+        year = p.year_label
         s = self.book.sheet(YEAR_END_SHEET, f"Year end: annual outturn against annual target, {year}",
                             widths(cols))
         said = self.result.sentences.year_end

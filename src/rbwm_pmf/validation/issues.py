@@ -81,6 +81,12 @@ def make_issue(
     )
 
 
+def row_of(cell: str) -> int:
+    """The row number of a cell address like `F9` (or of a range's first cell), 0 for none."""
+    digits = "".join(ch for ch in cell.split(":")[0] if ch.isdigit())
+    return int(digits) if digits else 0
+
+
 def shown_value(value: Any, limit: int = 200) -> str:
     """The value as typed, for a message: numbers without a trailing .0, long text cut."""
     if value is None:

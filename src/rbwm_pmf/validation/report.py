@@ -20,7 +20,7 @@ from rbwm_pmf.reading.files import FEEDBACK_FOR, FROM_TABLE, SkippedFile
 from rbwm_pmf.reading.returns import ReturnFile
 from rbwm_pmf.reading.xlsx import col_letter
 from rbwm_pmf.template import spec as layout
-from rbwm_pmf.validation.issues import ISSUE_FIELDS, Issue, make_issue
+from rbwm_pmf.validation.issues import ISSUE_FIELDS, Issue, make_issue, row_of
 from rbwm_pmf.validation.records import FIELD_LABELS, ROW_COLUMNS, Columns, ReadBatch, RowRecord
 from rbwm_pmf.validation.rules import ERROR, RULES
 
@@ -116,7 +116,7 @@ def merge_reports(main: ValidationReport, others: Sequence[ValidationReport],
 
     files = sorted([*main.files, *(f for o in others for f in o.files)], key=lambda f: at(f.path))
     records = sorted([*main.records, *(i for o in others for i in o.records)],
-                     key=lambda i: (at(i.file), _row_of(i.cell), i.cell,
+                     key=lambda i: (at(i.file), row_of(i.cell), i.cell,
                                     _RULE_ORDER.get(i.code, 999)))
     letters = dict(main.letters)
     for other in others:
@@ -182,7 +182,7 @@ def check_returns(
     records.extend(row_issues)
 
     blocked = {
-        (i.file, _row_of(i.cell)) for i in row_issues
+        (i.file, row_of(i.cell)) for i in row_issues
         if (i.is_error or i.code in ("value-conflict-newest", "value-repeated")) and i.cell
     }
     if len(frame):
@@ -207,7 +207,7 @@ def check_returns(
         kept_rows, lost_rows = counted.get(name, (0, 0)) if name in usable_names else (0, ret.row_count)
         outcomes.append(_outcome(ret, by_file.get(name, []), kept_rows, lost_rows))
     order = {str(ret.path): n for n, ret in enumerate(returns)}
-    records.sort(key=lambda i: (order.get(i.file, len(order)), _row_of(i.cell), i.cell,
+    records.sort(key=lambda i: (order.get(i.file, len(order)), row_of(i.cell), i.cell,
                                 _RULE_ORDER.get(i.code, 999)))
     return ValidationReport(framework, period, outcomes, records, skipped, frame, letters)
 
@@ -215,11 +215,6 @@ def check_returns(
 def _values(frame: pd.DataFrame, column: str) -> list[Any]:
     """A column's values as a list (iterating a pandas string column costs ten times more)."""
     return frame[column].to_numpy(dtype=object).tolist()
-
-
-def _row_of(cell: str) -> int:
-    digits = "".join(ch for ch in cell.split(":")[0] if ch.isdigit())
-    return int(digits) if digits else 0
 
 
 def _check_file(ret: ReturnFile, fw: Framework, allowed: Sequence[Period] | None) -> list[Issue]:
@@ -385,7 +380,7 @@ def _conflicts(
     """The same indicator and quarter with a value in two returns: report both cells."""
     if not len(frame):
         return []
-    bad = {(i.file, _row_of(i.cell)) for i in found if i.is_error and i.cell}
+    bad = {(i.file, row_of(i.cell)) for i in found if i.is_error and i.cell}
     first_file: dict[tuple[Any, Any], str] = {}
     clashing: set[tuple[Any, Any]] = set()  # keys given a value by more than one file
     ok = []

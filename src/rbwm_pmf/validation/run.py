@@ -14,11 +14,11 @@ from rbwm_pmf.reading.files import SkippedFile, collect_paths
 from rbwm_pmf.reading.pool import gc_paused
 from rbwm_pmf.reading.values import read_values
 from rbwm_pmf.register.years import RegisterSource, load_registers
+from rbwm_pmf.validation.records import ReadBatch
 from rbwm_pmf.validation.years import gather_unplaced, latest_period, read_by_year, register_for
 
 if TYPE_CHECKING:
     from rbwm_pmf.reading.values import Values
-    from rbwm_pmf.validation.records import ReadBatch
     from rbwm_pmf.validation.report import ValidationReport
 
 
@@ -71,16 +71,10 @@ def validate(
         main = reports.pop(main_year, None)
         if main is None:  # no return is for the year reported: the report is still that year's
             fw = registers.for_year(main_year) or first
-            main = check_returns(_empty(), fw, wanted, allowed, skipped, newest_wins)
+            main = check_returns(ReadBatch(), fw, wanted, allowed, skipped, newest_wins)
         report = merge_reports(main, list(reports.values()), files)
         report.inputs = given_paths(paths)
         return report
-
-
-def _empty() -> ReadBatch:
-    from rbwm_pmf.validation.records import ReadBatch
-
-    return ReadBatch()
 
 
 def given_paths(paths: str | Path | Iterable[str | Path]) -> list[str]:
