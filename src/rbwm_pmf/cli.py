@@ -515,7 +515,7 @@ def history_show(
     for column in columns:
         table.add_column(column, justify="right" if column in ("actual", "target") else "left")
     for row in series[columns].itertuples(index=False):
-        table.add_row(*("" if v is None or v != v else f"{v:g}" if isinstance(v, float) else str(v)
+        table.add_row(*("" if v is None or v != v else f"{v:,.15g}" if isinstance(v, float) else str(v)
                         for v in row))
     _console().print(table)
 

@@ -14,6 +14,7 @@ from rbwm_pmf.consolidation.records import DATA_COLUMNS, DataRow
 from rbwm_pmf.consolidation.result import ConsolidationResult
 from rbwm_pmf.consolidation.tracker import sources, tracker
 from rbwm_pmf.consolidation.trends import (
+    SERIES_QUARTERS,
     Past,
     add_trends,
     known_from,
@@ -89,7 +90,7 @@ def consolidate(
         if not files and not tables:
             raise InputError(nothing_found(paths, skipped, "nothing to consolidate",
                                            values is not None))
-        years = read_by_year(files, registers, first, progress, jobs, tables=tables)
+        years = read_by_year(files, registers, first, progress, jobs, tables=tables, until=wanted)
         found = [r for yb in years.values() for r in yb.batch.returns]
         if wanted is None:
             wanted = latest_period(years)
@@ -150,13 +151,13 @@ def _past(data: list[pd.DataFrame], history: str | Path | HistoryStore | None,
     if history is not None:
         from rbwm_pmf.history.store import HistoryStore
 
+        # Only the quarters a report looks back on (the period reported is this run's own).
+        earlier = [str(q) for q in period.quarters_to(SERIES_QUARTERS)[:-1]]
         if isinstance(history, HistoryStore):
-            stored = history.observations()
+            stored = history.observations(periods=earlier)
         else:
             with HistoryStore(history, create=False) as store:
-                stored = store.observations()
-        if len(stored):  # the period reported is this run's own
-            stored = stored[stored["period"].map(lambda p: Period.parse(str(p)) < period)]
+                stored = store.observations(periods=earlier)
         known_from(stored, "history", past)
     return past
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from rbwm_pmf.model.framework import Framework
 from rbwm_pmf.model.periods import Period
-from rbwm_pmf.model.registers import Registers
+from rbwm_pmf.model.registers import Registers, start_of
 from rbwm_pmf.reading.files import FROM_TABLE
 from rbwm_pmf.reading.returns import ReturnFile
 from rbwm_pmf.validation.records import ROW_COLUMNS, ReadBatch, read_all
@@ -36,13 +36,15 @@ def read_by_year(
     jobs: int | None = None,
     meanwhile: Callable[[], object] | None = None,
     tables: Sequence[ReturnFile] = (),
+    until: Period | None = None,
 ) -> dict[str, YearBatch]:
     """Every file read and reduced against the register of its own year, by financial year.
 
     All are read against `first` (the register most of them are expected to use); the few that
     belong to another year's register are read again against theirs. Returns made from tables
     of values go with the register they were made for. Returns that name no register given and
-    no year with one stay with `first`, whose checks say what is wrong with them.
+    no year with one stay with `first`, whose checks say what is wrong with them. Returns of a
+    year after `until` are not read again: a report for `until` does not use them.
     """
     def own(ret: ReturnFile) -> Framework:
         return registers.for_return(ret.framework_id, ret.period) or first
@@ -57,11 +59,12 @@ def read_by_year(
     out: dict[str, YearBatch] = {}
     for year, indices in groups.items():
         fw = registers.for_year(year) or first
-        if fw is first:
+        theirs = [t for t in tables if own(t) is fw and fw is not first]
+        later = until is not None and start_of(year) > until.year and not theirs
+        if fw is first or later:
             out[year] = YearBatch(fw, batch.subset(indices))
         else:
             paths = [batch.returns[n].path for n in indices]
-            theirs = [t for t in tables if own(t) is fw]
             out[year] = YearBatch(fw, read_all(paths, fw, jobs=jobs, tables=theirs))
     return out
 
