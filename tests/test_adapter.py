@@ -81,3 +81,34 @@ def test_a_streamed_table_reads_back(tmp_path: Path) -> None:
     assert sheet.tables["More"].ref == "A7:B8"
     assert [c.value for c in sheet[7]][:2] == ["X", "Y"]
     book.close()
+
+
+def test_sparklines_are_what_add_sparkline_makes(tmp_path: Path) -> None:
+    """Sparklines added through the adapter give the sheet XML that one add_sparkline call per
+    cell gives, on a sheet whose name needs quoting, each with its own range and minimum."""
+    from zipfile import ZipFile
+
+    from rbwm_pmf.output.adapter import add_sparklines
+
+    options = {"type": "column", "last_point": True, "empty_cells": "gaps",
+               "series_color": "#2E75B6", "last_color": "#D55E00"}
+    cells = [(row, 0, f"B{row + 1}:I{row + 1}") for row in range(1, 6)]
+    floors = [0.5, None, -2.0, 10.0, 3.25]
+    sheets = []
+    for name, through_adapter in (("each.xlsx", False), ("adapter.xlsx", True)):
+        wb = xlsxwriter.Workbook(str(tmp_path / name))
+        ws = wb.add_worksheet("Appendix 1")
+        for row, _, _ in cells:
+            ws.write_row(row, 1, [row, row + 1, None, row * 2, 5, 4, 3, row])
+        if through_adapter:
+            add_sparklines(ws, cells, options, floors)
+        else:
+            for (row, col, cells_range), floor in zip(cells, floors, strict=True):
+                assert ws.add_sparkline(row, col, {**options, "range": cells_range,
+                                                   "min": floor}) == 0
+        wb.close()
+        with ZipFile(tmp_path / name) as book:
+            sheets.append(book.read("xl/worksheets/sheet1.xml"))
+    assert sheets[0] == sheets[1]
+    assert sheets[1].count(b"<x14:sparkline>") == 5
+    assert b"<xm:f>'Appendix 1'!B4:I4</xm:f>" in sheets[1]

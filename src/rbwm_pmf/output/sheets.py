@@ -14,7 +14,7 @@ from xlsxwriter.utility import xl_range
 
 from rbwm_pmf.model.status import AMBER, GREEN, NO_DATA, NOT_RATED, RED
 from rbwm_pmf.model.values import EXCEL_CELL_LIMIT, fit_text, is_missing
-from rbwm_pmf.output.adapter import add_streamed_table, forget_row
+from rbwm_pmf.output.adapter import add_sparklines, add_streamed_table, forget_row
 from rbwm_pmf.output.text import (
     ARIAL_11,
     arial_lines,
@@ -291,12 +291,14 @@ class Sheet:
             self.ws.set_h_pagebreaks(self.breaks)
         self.used = 0.0
 
-    def sparkline(self, row: int, col: int, data_cols: tuple[int, int], options: dict[str, Any]) -> None:
-        """A sparkline in cell (`row`, `col`) drawing the row's cells in columns `data_cols`
-        (first, last), with `options` (see XlsxWriter's add_sparkline)."""
-        if self.ws.add_sparkline(row, col, {
-                **options, "range": xl_range(row, data_cols[0], row, data_cols[1])}) != 0:
-            raise ValueError(f"the sparkline of {self.name} row {row + 1} could not be added")
+    def sparklines(self, first: int, col: int, data_cols: tuple[int, int], options: dict[str, Any],
+                   floors: Sequence[float | None]) -> None:
+        """A sparkline in column `col` of each row from `first`, one a floor, each drawing its
+        row's cells in columns `data_cols` (first, last), with `options` (see XlsxWriter's
+        add_sparkline) and its floor as the axis minimum."""
+        rows = range(first, first + len(floors))
+        add_sparklines(self.ws, [(r, col, xl_range(r, data_cols[0], r, data_cols[1])) for r in rows],
+                       options, floors)
 
     def table(
         self,

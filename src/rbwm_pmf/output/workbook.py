@@ -714,9 +714,8 @@ class _Report:
             return
         first, _ = written
         spark = [c.header for c in printed].index(SPARKLINE_HEADER)
-        for row, series in enumerate(current["series"].tolist(), start=first):
-            s.sparkline(row, spark, (len(printed), len(cols) - 1),
-                        {**SPARKLINE, "min": _sparkline_floor(series)})
+        s.sparklines(first, spark, (len(printed), len(cols) - 1), SPARKLINE,
+                     [_sparkline_floor(series) for series in current["series"].tolist()])
         if notes:
             s.gap()
             s.line("History notes", "caption")
